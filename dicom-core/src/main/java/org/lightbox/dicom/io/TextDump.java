@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.lightbox.dicom.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import org.lightbox.dicom.Dataset;
+import org.lightbox.dicom.Element;
+import org.lightbox.dicom.ElementDictionary;
+import org.lightbox.dicom.Tags;
+import org.lightbox.dicom.Value;
+import org.lightbox.dicom.Vr;
+
+/**
+ * A data set as text, one element per line with items indented, in the spirit of DCMTK's dcmdump:
+ * {@code (0010,0010) PN [Doe^Jane]   # 8, 1 PatientName}.
+ */
+public final class TextDump {
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    /** How many bytes of a value left on disk are read to show its first values. */
+    private static final int BULK_PEEK = 64;
+
+    private final Appendable out;
+    private final int maxValueChars;
+    private final boolean peekBulk;
+    private final StringBuilder line = new StringBuilder(160);
+
+    /**
+     * @param maxValueChars values longer than this are cut and end with "..."
+     * @param peekBulk whether to read the first bytes of values left on disk to show them
+     */
+    public TextDump(Appendable out, int maxValueChars, boolean peekBulk) {
+        this.out = out;
+        this.maxValueChars = maxValueChars;
+        this.peekBulk = peekBulk;
+    }
+
+    public void print(DicomFile file) throws IOException {
+        if (!file.fileMetaInformation().isEmpty()) {
+            out.append("# File Meta Information\n");
+            print(file.fileMetaInformation(), 0);
+        }
+        out.append("# Data Set (").append(file.transferSyntax().uid()).append(' ')
+                .append(file.transferSyntax().keyword()).append(")\n");
+        print(file.dataset(), 0);
+        for (ReadProblem p : file.problems()) {
+            out.append("# problem: ").append(p.toString()).append('\n');
+        }
+    }
+
+    public void print(Dataset ds, int depth) throws IOException {
+        for (Element e : ds) {
+            element(ds, e, depth);
+        }
+    }
+
+    private void element(Dataset ds, Element e, int depth) throws IOException {
+        line.setLength(0);
+        indent(depth);
+        line.append(Tags.format(e.tag())).append(' ').append(e.vr().name()).append(' ');
+        switch (e.value()) {
+            case Value.Items items -> {
+                line.append("(Sequence with ").append(e.undefinedLength() ? "undefined" : "defined")
+                        .append(" length, ").append(items.items().size()).append(" items)");
+                end(-1, items.items().size(), e.tag(), ds);
+                int n = 0;
+                for (Dataset item : items.items()) {
+                    line.setLength(0);
+                    indent(depth + 1);
+                    line.append("(FFFE,E000) na (Item #").append(++n).append(", ")
+                            .append(item.undefinedLength() ? "undefined" : "defined").append(" length, ")
+                            .append(item.size()).append(" elements)");
+                    out.append(line).append('\n');
+                    print(item, depth + 2);
+                }
+            }
+            case Value.Fragments f -> {
+                line.append("(Pixel sequence, ").append(f.fragments().size()).append(" items)");
+                end(-1, f.fragments().size(), e.tag(), ds);
+                for (Value fragment : f.fragments()) {
+                    line.setLength(0);
+                    indent(depth + 1);
+                    line.append("(FFFE,E000) pi ");
+                    appendBinary(fragment, Vr.OB, false);
+                    end(fragment.length(), 1, Tags.ITEM, ds);
+                }
+            }
+            default -> {
+                int vm = value(ds, e);
+                end(e.value().length(), vm, e.tag(), ds);
+            }
+        }
+    }
+
+    private int value(Dataset ds, Element e) throws IOException {
+        if (e.isEmpty()) {
+            line.append("(no value)");
+            return 0;
+        }
+        if (e.vr().isText()) {
+            List<String> values = e.strings(ds.charset());
+            line.append('[');
+            int start = line.length();
+            for (int i = 0; i < values.size(); i++) {
+                if (i > 0) {
+                    line.append('\\');
+                }
+                line.append(values.get(i));
+            }
+            cut(start, "]");
+            return values.size();
+        }
+        return appendBinary(e.value(), e.vr(), e.bigEndian());
+    }
+
+    private int appendBinary(Value value, Vr vr, boolean bigEndian) throws IOException {
+        byte[] bytes;
+        boolean partial = false;
+        if (value instanceof Value.Bulk bulk) {
+            if (!peekBulk) {
+                line.append("(").append(bulk.length()).append(" bytes at offset ").append(bulk.offset()).append(')');
+                return 1;
+            }
+            try (InputStream in = bulk.open()) {
+                bytes = in.readNBytes((int) Math.min(BULK_PEEK, bulk.length()));
+            }
+            partial = bytes.length < bulk.length();
+        } else {
+            bytes = ((Value.Bytes) value).data();
+        }
+        int start = line.length();
+        Element view = new Element(0, vr, new Value.Bytes(bytes), bigEndian, false);
+        int count;
+        switch (vr) {
+            case OB, UN -> {
+                for (int i = 0; i < bytes.length && line.length() - start <= maxValueChars; i++) {
+                    hex(i == 0 ? -1 : '\\', bytes[i] & 0xFF, 2);
+                }
+                count = 1;
+            }
+            case OW -> {
+                long[] words = view.longs();
+                for (int i = 0; i < words.length && line.length() - start <= maxValueChars; i++) {
+                    hex(i == 0 ? -1 : '\\', (int) words[i], 4);
+                }
+                count = 1;
+            }
+            default -> {
+                List<String> values = view.strings(org.lightbox.dicom.SpecificCharacterSet.ASCII);
+                for (int i = 0; i < values.size() && line.length() - start <= maxValueChars; i++) {
+                    line.append(i == 0 ? "" : "\\").append(values.get(i));
+                }
+                count = vr == Vr.OD || vr == Vr.OF || vr == Vr.OL || vr == Vr.OV ? 1 : values.size();
+            }
+        }
+        if (partial && line.length() - start <= maxValueChars) {
+            line.append("...");
+        }
+        cut(start, "");
+        return count;
+    }
+
+    private void hex(int separator, int v, int digits) {
+        if (separator >= 0) {
+            line.append((char) separator);
+        }
+        for (int d = digits - 1; d >= 0; d--) {
+            line.append(HEX[v >>> 4 * d & 0xF]);
+        }
+    }
+
+    private void cut(int start, String close) {
+        if (line.length() - start > maxValueChars) {
+            line.setLength(start + maxValueChars);
+            line.append("...");
+        }
+        line.append(close);
+    }
+
+    private void end(long length, int vm, int tag, Dataset ds) throws IOException {
+        int pad = 60 - line.length();
+        for (int i = 0; i < pad; i++) {
+            line.append(' ');
+        }
+        line.append(" # ");
+        if (length >= 0) {
+            line.append(length).append(", ");
+        }
+        line.append(vm).append(' ');
+        String keyword = ElementDictionary.keywordOf(tag);
+        if (!keyword.isEmpty()) {
+            line.append(keyword);
+        } else if (Tags.isPrivateCreator(tag)) {
+            line.append("PrivateCreator");
+        } else if (Tags.isPrivate(tag)) {
+            line.append("Private ").append(ds.privateCreator(tag).map(c -> "[" + c + "]").orElse("(no creator)"));
+        } else {
+            line.append("Unknown");
+        }
+        out.append(line).append('\n');
+    }
+
+    private void indent(int depth) {
+        for (int i = 0; i < depth; i++) {
+            line.append("  ");
+        }
+    }
+}
