@@ -10,6 +10,7 @@ import java.time.temporal.Temporal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One data element: tag, VR and value, plus how it was encoded (byte order of binary values, undefined length), so
@@ -85,6 +86,9 @@ public record Element(int tag, Vr vr, Value value, boolean bigEndian, boolean un
 
     /** Text values split at backslash and trimmed as PS3.5 6.2 allows; for non-text VRs, numbers as text. */
     public List<String> strings(SpecificCharacterSet charset) {
+        if (vr == Vr.UN) {
+            return interpreted().map(e -> e.strings(charset)).orElse(List.of());
+        }
         if (!vr.isText()) {
             return ValueCodec.numbersAsText(this);
         }
@@ -96,12 +100,27 @@ public record Element(int tag, Vr vr, Value value, boolean bigEndian, boolean un
 
     /** Numbers of a binary VR, or parsed from IS/DS text; text that is not a number is skipped. */
     public double[] doubles() {
-        return ValueCodec.decodeNumbers(this);
+        return vr == Vr.UN ? interpreted().map(Element::doubles).orElse(new double[0]) : ValueCodec.decodeNumbers(this);
     }
 
     /** Integers of a binary integer VR or of IS text. Values beyond {@code long} are clipped. */
     public long[] longs() {
-        return ValueCodec.decodeLongs(this);
+        return vr == Vr.UN ? interpreted().map(Element::longs).orElse(new long[0]) : ValueCodec.decodeLongs(this);
+    }
+
+    /**
+     * A UN value of a standard tag read as the dictionary's VR, as a node that knew the tag would have sent it;
+     * empty for private and unknown tags, whose bytes nobody can interpret.
+     */
+    public Optional<Element> interpreted() {
+        if (vr != Vr.UN || value instanceof Value.Items || Tags.isPrivate(tag)) {
+            return Optional.empty();
+        }
+        Vr known = ElementDictionary.vrOf(tag);
+        if (known == Vr.UN || known == Vr.SQ) {
+            return Optional.empty();
+        }
+        return Optional.of(new Element(tag, known, value, bigEndian, undefinedLength));
     }
 
     /** Attribute tags of an AT value. */

@@ -79,10 +79,7 @@ public final class SpecificCharacterSet {
         if (first == null) {
             first = Term.UNKNOWN;
         }
-        Term firstNonEmpty = resolved.stream().filter(t -> t != null && t != Term.DEFAULT).findFirst().orElse(null);
-        // UTF-8, GB18030 and GBK exclude code extensions (PS3.3 C.12.1.1.2): they govern the value alone.
-        this.whole = firstNonEmpty != null && firstNonEmpty.whole != null && (first == Term.DEFAULT || first == firstNonEmpty)
-                ? firstNonEmpty.whole : null;
+        this.whole = wholeCharset(resolved);
         // A multi-byte set as the only or first value is read as if value 1 were empty, as pydicom and dcm4che do.
         this.initialG0 = first.g0 != null && first.g0.asciiLike ? first.g0 : GSet.ASCII;
         this.initialG1 = first.g1 != null && !first.g1.doubleByte ? first.g1 : null;
@@ -103,6 +100,19 @@ public final class SpecificCharacterSet {
     }
 
     /**
+     * UTF-8, GB18030 and GBK allow no code extensions (PS3.3 C.12.1.1.2): the first of them, unless another set
+     * precedes it, governs the value alone and the values after it are ignored.
+     */
+    private static Charset wholeCharset(List<Term> resolved) {
+        for (Term t : resolved) {
+            if (t != Term.DEFAULT) {
+                return t == null ? null : t.whole;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Returns the character set named by the values of Specific Character Set (0008,0005), as read and trimmed.
      * An empty list, or one whose values are all empty, means the default repertoire.
      */
@@ -114,7 +124,10 @@ public final class SpecificCharacterSet {
         return new SpecificCharacterSet(terms);
     }
 
-    /** Whether every value is a Defined Term spelt as PS3.3 spells it; if not, decoding is a best guess. */
+    /**
+     * Whether every value is a Defined Term of PS3.3 C.12.1.1.2 (or {@code ISO_IR 6}, a common name of the default
+     * repertoire), spelt as the standard spells it. If not, decoding is a best guess that the reader may report.
+     */
     public boolean isKnown() {
         return known;
     }

@@ -96,7 +96,35 @@ public final class DicomReader {
             }
             throw e;
         }
+        checkPixelModule(dataset, bodyParser);
         return new DicomFile(preamble, meta, dataset, ts, problems);
+    }
+
+    /** Pixel data that its describing attributes cannot account for is recorded, so nobody decodes garbage. */
+    private static void checkPixelModule(Dataset ds, Parser p) {
+        var pixels = ds.get(Tag.PixelData);
+        if (pixels.isEmpty()) {
+            return;
+        }
+        for (int tag : new int[] {Tag.Rows, Tag.Columns, Tag.BitsAllocated, Tag.SamplesPerPixel}) {
+            if (ds.integer(tag).isEmpty()) {
+                p.problem(0, "Pixel Data is present but " + org.lightbox.dicom.ElementDictionary.keywordOf(tag)
+                        + " " + org.lightbox.dicom.Tags.format(tag) + " is missing");
+                return;
+            }
+        }
+        long length = pixels.get().value().length();
+        if (length < 0) {
+            return;
+        }
+        long bits = (long) ds.integer(Tag.Rows).getAsInt() * ds.integer(Tag.Columns).getAsInt()
+                * ds.integer(Tag.SamplesPerPixel).getAsInt() * ds.integer(Tag.NumberOfFrames).orElse(1)
+                * ds.integer(Tag.BitsAllocated).getAsInt();
+        long needed = (bits + 7) / 8;
+        if (length < needed) {
+            p.problem(0, "Pixel Data holds " + length + " bytes but Rows, Columns, Samples per Pixel, Number of"
+                    + " Frames and Bits Allocated need " + needed);
+        }
     }
 
     private static InputStream inflate(InputStream raw) throws IOException {

@@ -201,7 +201,14 @@ final class Parser {
                 problem(at, "UN element holds a sequence; read its items as implicit VR little endian");
                 return new Element(tag, Vr.UN, readItems(length, context, level, false, false), false, false);
             }
-            return new Element(tag, vr, readValue(tag, vr, length, level), be, false);
+            Value value = readValue(tag, vr, length, level);
+            if (value instanceof Value.Bytes b && length > 0 && length <= 1024) {
+                String bad = ValueChecks.check(vr, b.data());
+                if (bad != null) {
+                    problem(at, bad);
+                }
+            }
+            return new Element(tag, vr, value, be, false);
         } finally {
             pop();
         }
@@ -267,8 +274,14 @@ final class Parser {
                     items.add(readDataset(Long.MAX_VALUE, true, charset, level + 1));
                 } else {
                     if (itemLength > in.remaining()) {
-                        throw error(LENGTH_EXCEEDS_REMAINING, "an item length of " + itemLength
-                                + " bytes exceeds the " + in.remaining() + " bytes that remain");
+                        if (level > 0) {
+                            throw error(LENGTH_EXCEEDS_REMAINING, "an item length of " + itemLength
+                                    + " bytes exceeds the " + in.remaining() + " bytes that remain");
+                        }
+                        // The last item of a top-level sequence cut short: dcmdump and pydicom read what is there.
+                        problem(in.position(), "an item length of " + itemLength + " bytes exceeds the "
+                                + in.remaining() + " bytes that remain; read to the end of the input");
+                        itemLength = in.remaining();
                     }
                     if (in.position() + itemLength > end) {
                         // dcmdump and pydicom read such an item whole and end the sequence after it.
