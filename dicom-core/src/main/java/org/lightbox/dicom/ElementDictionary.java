@@ -2,6 +2,7 @@
 package org.lightbox.dicom;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ public final class ElementDictionary {
         final Map<Integer, Entry> exact = new HashMap<>(8192);
         final List<Entry> masked = new ArrayList<>();
         final Map<String, Integer> byKeyword = new HashMap<>(8192);
+        final List<Entry> all = new ArrayList<>(6000);
 
         private Table() {
             for (String[] row : Resources.table("elements.tsv")) {
@@ -44,6 +46,7 @@ public final class ElementDictionary {
                     vrs.add(Vr.valueOf(vr));
                 }
                 Entry e = new Entry(tag, mask, row[1], List.copyOf(vrs), row[3], row[4].equals("R"));
+                all.add(e);
                 if (mask == -1) {
                     exact.put(tag, e);
                 } else {
@@ -92,6 +95,11 @@ public final class ElementDictionary {
     /** The keyword, or "" for private, unknown and unnamed tags. */
     public static String keywordOf(int tag) {
         return lookup(tag).map(Entry::keyword).orElse("");
+    }
+
+    /** Every entry, exact and repeating-group, in the order of the generated table. */
+    public static List<Entry> entries() {
+        return Collections.unmodifiableList(Table.INSTANCE.all);
     }
 
     public static OptionalInt tagOf(String keyword) {

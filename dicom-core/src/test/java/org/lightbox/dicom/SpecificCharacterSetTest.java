@@ -313,6 +313,7 @@ class SpecificCharacterSetTest {
         void designatedG1SetSurvivesADelimiterWhenValue1HasNone() {
             // A sloppy writer that designates KS X 1001 once per value instead of once per component.
             assertThat(decode("\\ISO 2022 IR 149", "1b242943c8ab5eb1e6b5bf")).isEqualTo("홍^길동");
+            assertThat(decode("\\ISO 2022 IR 149\\ISO 2022 IR 58", "1b242941d5c55ed0a1b6ab")).isEqualTo("张^小东");
         }
 
         @Test

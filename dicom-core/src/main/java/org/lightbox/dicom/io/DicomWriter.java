@@ -8,6 +8,7 @@ import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import org.lightbox.dicom.Dataset;
 import org.lightbox.dicom.Element;
+import org.lightbox.dicom.ElementDictionary;
 import org.lightbox.dicom.Tag;
 import org.lightbox.dicom.Tags;
 import org.lightbox.dicom.TransferSyntax;
@@ -150,14 +151,15 @@ public final class DicomWriter {
         private void element(Element e) throws IOException {
             switch (e.value()) {
                 case Value.Items items when e.vr() == Vr.UN && (explicit || bigEndian) -> {
-                    // Items of a UN sequence stay implicit VR little endian, whatever surrounds them.
-                    boolean undefined = undefined(e.undefinedLength());
+                    // Items of a UN sequence stay implicit VR little endian, whatever surrounds them. Only an
+                    // undefined length tells a reader that a UN value holds items (PS3.5 6.2.2), so DEFINED keeps it.
+                    boolean undefined = lengths != Lengths.AS_READ || e.undefinedLength();
                     Encoder inner = new Encoder(out, false, false, lengths);
                     header(e.tag(), Vr.UN, undefined ? 0xFFFFFFFFL : itemsLength(items, false, lengths));
                     inner.items(items, undefined);
                 }
                 case Value.Items items -> {
-                    boolean undefined = undefined(e.undefinedLength());
+                    boolean undefined = undefined(e.undefinedLength()) || opaqueWhenDefined(e, explicit);
                     header(e.tag(), Vr.SQ, undefined ? 0xFFFFFFFFL : itemsLength(items, explicit, lengths));
                     items(items, undefined);
                 }
@@ -188,6 +190,14 @@ public final class DicomWriter {
             if (undefined) {
                 tagAndLength(Tags.SEQUENCE_DELIMITATION, 0);
             }
+        }
+
+        /**
+         * In implicit VR, only an undefined length tells a reader that a tag the dictionary does not know as SQ (a
+         * private sequence, say) holds items; with a defined length DCMTK and pydicom keep its bytes.
+         */
+        static boolean opaqueWhenDefined(Element e, boolean explicit) {
+            return !explicit && ElementDictionary.vrOf(e.tag()) != Vr.SQ;
         }
 
         private boolean undefined(boolean asRead) {
@@ -306,7 +316,9 @@ public final class DicomWriter {
             long headerLength = !explicit ? 8 : e.vr().hasLongHeader() || e.value().length() > 0xFFFF ? 12 : 8;
             return headerLength + switch (e.value()) {
                 case Value.Items items -> {
-                    boolean undefined = lengths == Lengths.UNDEFINED || lengths == Lengths.AS_READ && e.undefinedLength();
+                    boolean unItems = e.vr() == Vr.UN && explicit;
+                    boolean undefined = lengths == Lengths.UNDEFINED || lengths == Lengths.AS_READ && e.undefinedLength()
+                            || unItems && lengths != Lengths.AS_READ || opaqueWhenDefined(e, explicit);
                     boolean itemsExplicit = explicit && e.vr() == Vr.SQ;
                     yield itemsLength(items, itemsExplicit, lengths) + (undefined ? 8 : 0);
                 }
