@@ -3,6 +3,8 @@ package org.lightbox.dicom.io;
 
 import static org.lightbox.dicom.io.DicomParseException.Reason.NOT_DICOM;
 
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
+import java.util.zip.ZipException;
 import org.lightbox.dicom.Dataset;
 import org.lightbox.dicom.SpecificCharacterSet;
 import org.lightbox.dicom.Tag;
@@ -135,7 +138,31 @@ public final class DicomReader {
         int b1 = in.read();
         in.reset();
         boolean zlib = b0 == 0x78 && ((b0 << 8 | b1) % 31 == 0);
-        return new InflaterInputStream(in, new Inflater(!zlib), 8192);
+        return new FilterInputStream(new InflaterInputStream(in, new Inflater(!zlib), 8192)) {
+            private long produced;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    int n = super.read(b, off, len);
+                    produced += Math.max(n, 0);
+                    return n;
+                } catch (ZipException e) {
+                    throw new DicomParseException(DicomParseException.Reason.BAD_DEFLATE, produced, "",
+                            TransferSyntax.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN.uid(),
+                            "the deflated data set is corrupt (" + e.getMessage() + ")");
+                } catch (EOFException e) {
+                    throw new DicomParseException(DicomParseException.Reason.TRUNCATED, produced, "",
+                            TransferSyntax.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN.uid(), "the deflated data set ends early");
+                }
+            }
+        };
     }
 
     private static void checkGroupLength(Dataset meta, Parser p, long start) {
