@@ -120,12 +120,13 @@ final class ValueCodec {
             out[i] = switch (vr) {
                 case US, OW -> u16(b, p, be);
                 case SS -> (short) u16(b, p, be);
-                case UL -> i32(b, p, be) & 0xFFFFFFFFL;
-                case SL, OL -> i32(b, p, be);
+                // OL and OV are uninterpreted words; read unsigned, as DCMTK shows them.
+                case UL, OL -> i32(b, p, be) & 0xFFFFFFFFL;
+                case SL -> i32(b, p, be);
                 case FL, OF -> Float.intBitsToFloat(i32(b, p, be));
                 case FD, OD -> Double.longBitsToDouble(i64(b, p, be));
-                case SV, OV -> i64(b, p, be);
-                case UV -> unsigned(i64(b, p, be));
+                case SV -> i64(b, p, be);
+                case UV, OV -> unsigned(i64(b, p, be));
                 case AT -> i32(b, p, be);
                 default -> b[p] & 0xFF;
             };
@@ -185,7 +186,7 @@ final class ValueCodec {
         List<String> out = new ArrayList<>();
         if (vr == Vr.SV || vr == Vr.OV || vr == Vr.UV) {
             for (long v : decodeLongs(e)) {
-                out.add(vr == Vr.UV ? Long.toUnsignedString(v) : Long.toString(v));
+                out.add(vr == Vr.SV ? Long.toString(v) : Long.toUnsignedString(v));
             }
             return out;
         }

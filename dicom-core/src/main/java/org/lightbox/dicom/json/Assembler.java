@@ -147,9 +147,16 @@ final class Assembler {
             return padded(joined.getBytes(StandardCharsets.ISO_8859_1), vr.padding());
         }
         byte[] raw = charset.encode(joined, vr == Vr.PN);
-        if (!isAscii(joined) && !charset.decode(raw, 0, raw.length, vr == Vr.PN).equals(joined)) {
-            throw error(a, "the text cannot be encoded in the Specific Character Set " + charset.definedTerms()
-                    + " that (0008,0005) declares");
+        if (!isAscii(joined) && !decodesTo(charset, raw, joined, vr)) {
+            // Bytes the character set does not define are read as ISO 8859-1 (the lenient decoding of undeclared
+            // Latin-1 text); writing them back that way restores the original bytes.
+            byte[] latin1 = joined.getBytes(StandardCharsets.ISO_8859_1);
+            if (!decodesTo(charset, latin1, joined, vr)) {
+                throw error(a, "the text cannot be encoded in the Specific Character Set "
+                        + (charset.definedTerms().isEmpty() ? "(default repertoire)" : charset.definedTerms())
+                        + " that (0008,0005) declares");
+            }
+            raw = latin1;
         }
         return padded(raw, vr.padding());
     }
@@ -268,6 +275,10 @@ final class Assembler {
         byte[] out = java.util.Arrays.copyOf(raw, raw.length + 1);
         out[raw.length] = pad;
         return out;
+    }
+
+    private static boolean decodesTo(SpecificCharacterSet charset, byte[] raw, String text, Vr vr) {
+        return charset.decode(raw, 0, raw.length, vr == Vr.PN).equals(text);
     }
 
     private static boolean isAscii(String s) {

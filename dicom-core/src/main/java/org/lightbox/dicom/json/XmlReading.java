@@ -46,6 +46,12 @@ final class XmlReading {
         f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
         f.setProperty(XMLInputFactory.IS_COALESCING, true);
+        try {
+            // The JDK's default of 100 levels is less than the sequence depth we accept (two levels per item).
+            f.setProperty("jdk.xml.maxElementDepth", 2 * Assembler.MAX_DEPTH + 8);
+        } catch (IllegalArgumentException e) {
+            // An implementation without the property keeps its own limit.
+        }
         return f;
     }
 

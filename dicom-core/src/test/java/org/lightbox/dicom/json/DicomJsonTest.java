@@ -272,6 +272,17 @@ class DicomJsonTest {
     }
 
     @Test
+    void undeclaredLatin1TextGoesBackToItsBytes() throws IOException {
+        // No (0008,0005), yet Latin-1 bytes, as many old files have: read leniently, and written back the same.
+        Dataset ds = Dataset.builder()
+                .add(Element.of(Tag.PatientName, Vr.PN, "Müller^Jürgen ".getBytes(StandardCharsets.ISO_8859_1)))
+                .build();
+        String json = DicomJson.toJson(ds);
+        assertThat(json).contains("Müller^Jürgen");
+        assertThat(DicomJson.read(new StringReader(json))).isEqualTo(ds);
+    }
+
+    @Test
     void membersInAnyOrderAndSpecificCharacterSetLast() throws IOException {
         Dataset ds = DicomJson.read(new StringReader("""
                 { "00100010": {"Value": [{"Alphabetic": "Gómez"}], "vr": "PN"},

@@ -171,7 +171,8 @@ class DicomXmlTest {
         String xml = DicomXml.toXml(ds);
         assertThat(xml).contains("line 1&#13;\nline 2&#13;");
         assertThat(DicomXml.read(new StringReader(xml))).isEqualTo(ds);
-        Dataset bad = Dataset.builder().setStrings(0x00204000, Vr.LT, "a\u0001b").build();
+        Dataset bad = Dataset.builder().setStrings(Tag.SpecificCharacterSet, Vr.CS, "ISO_IR 192")
+                .setStrings(0x00204000, Vr.LT, "a\u0001b").build();
         assertThat(DicomXml.read(new StringReader(DicomXml.toXml(bad))).strings(0x00204000))
                 .containsExactly("a\uFFFDb");
     }
@@ -236,9 +237,12 @@ class DicomXmlTest {
     void deepNestingIsRefused() {
         String open = "<DicomAttribute tag=\"00081199\" vr=\"SQ\"><Item number=\"1\">";
         String close = "</Item></DicomAttribute>";
-        String xml = "<NativeDicomModel>" + open.repeat(100) + close.repeat(100) + "</NativeDicomModel>";
+        String xml = "<NativeDicomModel>" + open.repeat(66) + close.repeat(66) + "</NativeDicomModel>";
         assertThatThrownBy(() -> DicomXml.read(new StringReader(xml))).isInstanceOf(DicomModelException.class)
-                .hasMessageContaining("nest deeper");
+                .hasMessageContaining("nest deeper than 64");
+        String deeper = "<NativeDicomModel>" + open.repeat(5000) + close.repeat(5000) + "</NativeDicomModel>";
+        assertThatThrownBy(() -> DicomXml.read(new StringReader(deeper))).isInstanceOf(DicomModelException.class)
+                .hasMessageContaining("nest deeper than 64");
     }
 
     private static Dataset read(String xml) throws IOException {
