@@ -1,97 +1,171 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.lightbox.cli;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.OptionGroup;
+import org.apache.commons.cli.Options;
+import org.lightbox.dicom.Element;
+import org.lightbox.dicom.Value;
 import org.lightbox.dicom.io.DicomFile;
 import org.lightbox.dicom.io.DicomReader;
 import org.lightbox.dicom.io.ReadOptions;
 import org.lightbox.dicom.io.TextDump;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import org.lightbox.dicom.json.BulkDataPolicy;
+import org.lightbox.dicom.json.DicomJson;
+import org.lightbox.dicom.json.DicomXml;
 
 /** {@code lightbox dump}: prints data sets as text, DICOM JSON or Native DICOM XML. */
-@Command(name = "dump", mixinStandardHelpOptions = true,
-        description = {"Prints each file's data set: by default one element per line, items indented, with tag, VR,"
-                + " value (shortened), length, value multiplicity and keyword, in the spirit of dcmdump.",
-            "A file that cannot be read gives a one-line error on standard error; the other files are still"
-                + " dumped, and the exit status is 1."})
-final class DumpCommand implements Callable<Integer> {
-    /** Binary values at least this long are left in the file rather than loaded. */
+final class DumpCommand implements Subcommand {
+    /** Binary values at least this long are left in the file rather than loaded, unless JSON or XML inlines them. */
     private static final int BULK_THRESHOLD = 4096;
 
-    static final class Format {
-        @Option(names = "--json", description = "Print the DICOM JSON model (PS3.18 Annex F).")
-        boolean json;
-
-        @Option(names = "--xml", description = "Print the Native DICOM Model (PS3.19 Annex A).")
-        boolean xml;
-    }
-
-    @ArgGroup(exclusive = true)
-    Format format = new Format();
-
-    @Option(names = "--no-bulk", description = "Leave bulk data (pixel data, large binary values) unread: the text"
-            + " form shows its length and offset, JSON and XML give a BulkDataURI to the file range.")
-    boolean noBulk;
-
-    @Option(names = "--width", defaultValue = "64", paramLabel = "N",
-            description = "Shorten text values to N characters (default: ${DEFAULT-VALUE}).")
-    int width;
-
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "DICOM files (Part 10 or bare data sets).")
-    List<Path> files;
-
-    @Spec
-    CommandSpec spec;
+    private enum Format { TEXT, JSON, XML }
 
     @Override
-    public Integer call() throws IOException {
-        Writer w = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
-        PrintWriter err = spec.commandLine().getErr();
-        boolean plain = !format.json && !format.xml;
-        ReadOptions options = ReadOptions.DEFAULT.withBulkDataThreshold(plain || noBulk ? BULK_THRESHOLD : Long.MAX_VALUE);
-        int status = 0;
-        for (Path file : files) {
-            DicomFile f;
-            try {
-                f = DicomReader.read(file, options);
-            } catch (NoSuchFileException e) {
-                w.flush();
-                err.println("lightbox dump: " + file + ": no such file");
-                status = 1;
-                continue;
-            } catch (IOException | RuntimeException e) {
-                w.flush();
-                err.println("lightbox dump: " + file + ": " + e.getMessage());
-                status = 1;
-                continue;
-            }
-            if (files.size() > 1 && plain) {
-                w.append("# ").append(file.toString()).append('\n');
-            }
-            if (format.json) {
-                Formats.json(f, file, noBulk, w);
-            } else if (format.xml) {
-                Formats.xml(f, file, noBulk, w);
-            } else {
-                new TextDump(w, width, !noBulk).print(f);
-            }
+    public String name() {
+        return "dump";
+    }
+
+    @Override
+    public String summary() {
+        return "print the data set of DICOM files as text, DICOM JSON or Native DICOM XML";
+    }
+
+    @Override
+    public String arguments() {
+        return "FILE...";
+    }
+
+    @Override
+    public String description() {
+        return "Prints each file's data set: by default one element per line, items indented, with tag, VR, value"
+                + " (shortened), length, value multiplicity and keyword, in the spirit of DCMTK's dcmdump."
+                + " A file that cannot be read gives a one-line error on standard error; the other files are still"
+                + " dumped, and the exit status is 1.";
+    }
+
+    @Override
+    public Options options() {
+        OptionGroup format = new OptionGroup();
+        format.addOption(Option.builder().longOpt("json").desc("Print the DICOM JSON model (PS3.18 Annex F).").get());
+        format.addOption(Option.builder().longOpt("xml").desc("Print the Native DICOM Model (PS3.19 Annex A).").get());
+        return new Options().addOptionGroup(format)
+                .addOption(Option.builder().longOpt("no-bulk").desc("Leave bulk data (pixel data, large binary"
+                        + " values) unread: the text form shows its length and offset; JSON and XML give a"
+                        + " BulkDataURI naming the file range (file:...?offset=N&length=N).").get())
+                .addOption(Option.builder().longOpt("width").hasArg().argName("N").type(Integer.class)
+                        .desc("Shorten text values to N characters (default 64).").get());
+    }
+
+    @Override
+    public int run(CommandLine line, PrintStream out, PrintStream err) {
+        Format format = line.hasOption("json") ? Format.JSON : line.hasOption("xml") ? Format.XML : Format.TEXT;
+        boolean noBulk = line.hasOption("no-bulk");
+        int width;
+        try {
+            width = line.hasOption("width") ? Integer.parseInt(line.getOptionValue("width")) : 64;
+        } catch (NumberFormatException e) {
+            err.println("lightbox dump: --width needs a whole number, not '" + line.getOptionValue("width") + "'");
+            return 2;
         }
-        w.flush();
-        err.flush();
+        List<String> files = line.getArgList();
+        if (files.isEmpty()) {
+            err.println("lightbox dump: no FILE given (try lightbox dump --help)");
+            return 2;
+        }
+        ReadOptions options = ReadOptions.DEFAULT.withBulkDataThreshold(
+                format == Format.TEXT || noBulk ? BULK_THRESHOLD : Long.MAX_VALUE);
+        boolean header = files.size() > 1 && format == Format.TEXT;
+        // Files are read and formatted on all cores and printed in order; a small window bounds the memory.
+        int threads = Math.min(files.size(), Math.max(1, Runtime.getRuntime().availableProcessors()));
+        int status = 0;
+        try (ExecutorService pool = threads == 1 ? Executors.newSingleThreadExecutor()
+                : Executors.newFixedThreadPool(threads)) {
+            ArrayDeque<Future<Result>> window = new ArrayDeque<>();
+            int next = 0;
+            while (next < files.size() || !window.isEmpty()) {
+                while (next < files.size() && window.size() < 4 * threads) {
+                    String name = files.get(next++);
+                    window.add(pool.submit(() -> render(name, options, format, noBulk, width, header)));
+                }
+                Result r = window.remove().get();
+                if (r.error().isPresent()) {
+                    out.flush();
+                    err.println("lightbox dump: " + r.error().get());
+                    status = 1;
+                } else {
+                    out.append(r.text());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (ExecutionException e) {
+            err.println("lightbox dump: " + e.getCause());
+            return 1;
+        }
+        out.flush();
         return status;
+    }
+
+    private record Result(String text, Optional<String> error) {}
+
+    private static Result render(String name, ReadOptions options, Format format, boolean noBulk, int width,
+            boolean header) {
+        Path file = Path.of(name);
+        try {
+            DicomFile f = DicomReader.read(file, options);
+            StringBuilder sb = new StringBuilder(16 * 1024);
+            switch (format) {
+                case TEXT -> {
+                    if (header) {
+                        sb.append("# ").append(name).append('\n');
+                    }
+                    new TextDump(sb, width, !noBulk).print(f);
+                }
+                case JSON -> {
+                    DicomJson.write(f.dataset(), sb, policy(noBulk));
+                    sb.append('\n');
+                }
+                case XML -> {
+                    java.io.StringWriter w = new java.io.StringWriter();
+                    DicomXml.write(f.dataset(), w, policy(noBulk));
+                    sb.append(w).append('\n');
+                }
+            }
+            return new Result(sb.toString(), Optional.empty());
+        } catch (NoSuchFileException e) {
+            return new Result("", Optional.of(name + ": no such file"));
+        } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
+            return new Result("", Optional.of(name + ": " + e.getMessage()));
+        }
+    }
+
+    /** With --no-bulk, values left in the file are named by a file URI with their byte range. */
+    private static BulkDataPolicy policy(boolean noBulk) {
+        if (!noBulk) {
+            return BulkDataPolicy.inline();
+        }
+        return (path, element) -> bulkUri(element);
+    }
+
+    private static Optional<String> bulkUri(Element e) {
+        if (e.value() instanceof Value.Bulk b) {
+            return Optional.of(b.file().toUri() + "?offset=" + b.offset() + "&length=" + b.length());
+        }
+        return Optional.empty();
     }
 }

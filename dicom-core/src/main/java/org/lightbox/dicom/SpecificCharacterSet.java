@@ -86,7 +86,7 @@ public final class SpecificCharacterSet {
         boolean codeExtensions = terms.size() > 1 || first.iso2022;
         List<GSet> sets = new ArrayList<>();
         for (Term t : codeExtensions ? resolved : List.of(first)) {
-            if (t != null && t.whole == null) {
+            if (t != null && t.wholeName == null) {
                 for (GSet s : new GSet[] {t.g0, t.g1}) {
                     if (s != null && !s.asciiLike && !sets.contains(s)) {
                         sets.add(s);
@@ -106,7 +106,7 @@ public final class SpecificCharacterSet {
     private static Charset wholeCharset(List<Term> resolved) {
         for (Term t : resolved) {
             if (t != Term.DEFAULT) {
-                return t == null ? null : t.whole;
+                return t == null ? null : t.whole();
             }
         }
         return null;
@@ -273,7 +273,7 @@ public final class SpecificCharacterSet {
             if (set.doubleByte) {
                 pair(set, b, 0xA1, 0xFE);
             } else if (set == GSet.KATAKANA && isShiftJisPair(b)) { // lenient ISO_IR 13, see the class comment
-                String s = new String(in, pos, 2, GSet.SHIFT_JIS);
+                String s = new String(in, pos, 2, ShiftJis.CHARSET);
                 out.append(s.length() == 1 ? s : String.valueOf(REPLACEMENT));
                 pos += 2;
             } else {
@@ -295,7 +295,7 @@ public final class SpecificCharacterSet {
         }
 
         private boolean isShiftJisPair(int b) {
-            if (!(b >= 0x81 && b <= 0x9F || b >= 0xE0 && b <= 0xFC) || pos + 1 >= end || GSet.SHIFT_JIS == null) {
+            if (!(b >= 0x81 && b <= 0x9F || b >= 0xE0 && b <= 0xFC) || pos + 1 >= end || ShiftJis.CHARSET == null) {
                 return false;
             }
             int t = in[pos + 1] & 0xFF;
@@ -399,7 +399,15 @@ public final class SpecificCharacterSet {
     }
 
     /** A Defined Term of (0008,0005) and the sets it makes initial or available. */
-    private record Term(GSet g0, GSet g1, Charset whole, boolean iso2022) {
+    private record Term(GSet g0, GSet g1, String wholeName, boolean iso2022) {
+        /** The JDK charset of a term read as a whole, looked up on first use: some cost milliseconds to load. */
+        Charset whole() {
+            return wholeName == null ? null : WHOLE.computeIfAbsent(wholeName, n -> {
+                Charset cs = charset(n);
+                return cs != null ? cs : StandardCharsets.ISO_8859_1; // a runtime without it: Latin-1, never a crash
+            });
+        }
+
         static final Term DEFAULT = new Term(GSet.ASCII, null, null, false);
         static final Term UNKNOWN = new Term(GSet.ASCII, GSet.LATIN1, null, false);
         static final Map<String, Term> EXACT = new HashMap<>();
@@ -425,9 +433,9 @@ public final class SpecificCharacterSet {
             add("ISO 2022 IR 159", new Term(GSet.JIS_X0212, null, null, true));
             add("ISO 2022 IR 149", new Term(null, GSet.KS_X1001, null, true));
             add("ISO 2022 IR 58", new Term(null, GSet.GB2312, null, true));
-            add("ISO_IR 192", new Term(null, null, StandardCharsets.UTF_8, false));
-            add("GB18030", new Term(null, null, charset("GB18030"), false));
-            add("GBK", new Term(null, null, charset("GBK"), false));
+            add("ISO_IR 192", new Term(null, null, "UTF-8", false));
+            add("GB18030", new Term(null, null, "GB18030", false));
+            add("GBK", new Term(null, null, "GBK", false));
             EXACT.put("", DEFAULT);
         }
 
@@ -437,15 +445,29 @@ public final class SpecificCharacterSet {
         }
 
         private static void add(String term, Term t) {
-            Term usable = t.whole != null || t.g0 != null || t.g1 != null ? t : UNKNOWN; // JDK lacks the charset
+            Term usable = t.wholeName != null || t.g0 != null || t.g1 != null ? t : UNKNOWN;
             EXACT.put(term, usable);
             LENIENT.put(key(term), usable);
         }
 
         /** Folds case and drops separators, so that "iso-ir_100" finds "ISO_IR 100". */
         static String key(String term) {
-            return term.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "");
+            StringBuilder sb = new StringBuilder(term.length());
+            for (char c : term.toUpperCase(Locale.ROOT).toCharArray()) {
+                if (c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+                    sb.append(c);
+                }
+            }
+            return sb.toString();
         }
+    }
+
+    private static final java.util.concurrent.ConcurrentMap<String, Charset> WHOLE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Shift_JIS, loaded only when a file needs it. */
+    private static final class ShiftJis {
+        static final Charset CHARSET = charset("Shift_JIS");
     }
 
     /** The named JDK charset, or null where this runtime lacks it (a jlink image without jdk.charsets). */
@@ -462,7 +484,6 @@ public final class SpecificCharacterSet {
      * for a 94x94 set its two 7-bit bytes as {@code first << 8 | second}; the high bit only says G1.
      */
     private static final class GSet {
-        static final Charset SHIFT_JIS = charset("Shift_JIS");
         static final GSet ASCII = ascii("(B");
         static final GSet ROMAJI = ascii("(J");
         static final GSet KATAKANA = katakana();

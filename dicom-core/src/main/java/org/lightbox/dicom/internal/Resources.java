@@ -12,6 +12,18 @@ import java.util.List;
 public final class Resources {
     private Resources() {}
 
+    /** The bytes of a generated table in this package. */
+    public static byte[] bytes(String name) {
+        try (InputStream in = Resources.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("the jar lacks the generated table " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The rows of a tab-separated table in this package, comment lines (#) skipped. */
     public static List<String[]> table(String name) {
         try (InputStream in = Resources.class.getResourceAsStream(name)) {

@@ -7,7 +7,9 @@ import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,7 +29,7 @@ import org.lightbox.dicom.Vr;
  * recorded in {@link DicomFile#problems()}; malformed input gives a {@link DicomParseException}.
  */
 public final class DicomReader {
-    private static final int BUFFER = 16 * 1024;
+    private static final int BUFFER = 8 * 1024;
     private static final byte[] MAGIC = {'D', 'I', 'C', 'M'};
 
     private DicomReader() {}
@@ -38,8 +40,9 @@ public final class DicomReader {
 
     /** Reads a file; bulk values past the options' threshold stay in it as {@code Value.Bulk}. */
     public static DicomFile read(Path file, ReadOptions options) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return read(new DicomInput(in, Files.size(file), BUFFER), options, file);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            // One open and an fstat: at a hundred thousand headers a second, each system call shows.
+            return read(new DicomInput(Channels.newInputStream(ch), ch.size(), BUFFER), options, file);
         }
     }
 

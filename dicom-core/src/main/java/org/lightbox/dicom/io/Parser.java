@@ -35,8 +35,8 @@ final class Parser {
     private boolean explicit;
     private boolean bigEndian;
     /** Path stack: tag and item index per level, for messages. */
-    private final int[] pathTags = new int[256];
-    private final int[] pathItems = new int[256];
+    private int[] pathTags = new int[8];
+    private int[] pathItems = new int[8];
     private int depth;
     /** Set when a sequence delimiter ended an undefined-length item that lacked its own delimiter. */
     private boolean sequenceEnded;
@@ -412,10 +412,12 @@ final class Parser {
     }
 
     private void push(int tag) {
-        if (depth < pathTags.length) {
-            pathTags[depth] = tag;
-            pathItems[depth] = -1;
+        if (depth == pathTags.length) {
+            pathTags = java.util.Arrays.copyOf(pathTags, depth * 2);
+            pathItems = java.util.Arrays.copyOf(pathItems, depth * 2);
         }
+        pathTags[depth] = tag;
+        pathItems[depth] = -1;
         depth++;
     }
 
@@ -425,7 +427,7 @@ final class Parser {
 
     String path() {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < Math.min(depth, pathTags.length); i++) {
+        for (int i = 0; i < depth; i++) {
             if (i > 0) {
                 sb.append(" > ");
             }

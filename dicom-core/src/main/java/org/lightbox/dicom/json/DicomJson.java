@@ -32,7 +32,10 @@ import org.lightbox.dicom.json.JsonParser.Num;
  *
  * <p>Reading accepts DS, IS, SV and UV as numbers or strings, a PN given as a plain string, members in any order,
  * and "Value": [] as empty. Text is encoded in the character set that the data set's (0008,0005) names (or its
- * parent's), so the data set reads like the one written; text that character set cannot hold is an error.
+ * parent's), so the data set reads like the one written (text the set does not cover but ISO 8859-1 does, as in files
+ * with undeclared Latin-1, goes back to those bytes); text that neither can hold is an error. Values are padded to even
+ * length. Pixel Data (7FE0,0010) given inline whose bytes are a complete chain of (FFFE,E000) items is read as
+ * encapsulated fragments, since JSON carries no transfer syntax to tell.
  */
 public final class DicomJson {
     private DicomJson() {}

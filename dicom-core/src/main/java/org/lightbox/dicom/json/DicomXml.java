@@ -7,7 +7,9 @@ import java.io.Reader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
@@ -92,6 +94,7 @@ public final class DicomXml {
 
     private static void dataset(Dataset ds, XMLStreamWriter w, BulkDataPolicy policy, String path)
             throws XMLStreamException, IOException {
+        Map<String, Integer> creators = creatorCounts(ds);
         for (Element e : ds) {
             if (!Forms.included(e)) {
                 continue;
@@ -100,7 +103,8 @@ public final class DicomXml {
             w.writeCharacters("\n");
             w.writeStartElement("DicomAttribute");
             String creator = creatorOf(ds, e.tag());
-            int tag = creator != null && uniqueCreator(ds, e.tag(), creator) ? e.tag() & 0xFFFF00FF : e.tag();
+            int tag = creator != null && creators.getOrDefault(Tags.group(e.tag()) + "/" + creator, 0) == 1
+                    ? e.tag() & 0xFFFF00FF : e.tag();
             w.writeAttribute("tag", Tags.hex(tag));
             w.writeAttribute("vr", Forms.vrOf(e).name());
             String keyword = Forms.keyword(e.tag());
@@ -115,8 +119,12 @@ public final class DicomXml {
                 case Forms.Texts t -> values(t.values(), w);
                 case Forms.Numbers n -> values(n.values(), w);
                 case Forms.Names n -> {
-                    for (int i = 0; i < n.values().size(); i++) {
-                        personName(i + 1, n.values().get(i), w);
+                    // A name of delimiters only ("^") has no component PS3.19 can hold: it is an empty value.
+                    List<String[]> names = n.values().stream().map(g -> g == null
+                            || String.join("", g).replace("^", "").isEmpty() ? null : g).toList();
+                    boolean empty = names.size() == 1 && names.getFirst() == null;
+                    for (int i = 0; !empty && i < names.size(); i++) {
+                        personName(i + 1, names.get(i), w);
                     }
                 }
                 case Forms.Items items -> {
@@ -154,16 +162,18 @@ public final class DicomXml {
         return ds.privateCreator(tag).filter(s -> !s.isEmpty()).orElse(null);
     }
 
-    /** Whether the short tag form is unambiguous: no other block of the group has the same creator. */
-    private static boolean uniqueCreator(Dataset ds, int tag, String creator) {
-        int group = Tags.group(tag);
-        int count = 0;
-        for (int el = 0x10; el <= 0xFF; el++) {
-            if (ds.contains(Tags.of(group, el)) && ds.string(Tags.of(group, el)).orElse("").equals(creator)) {
-                count++;
+    /**
+     * How many blocks of its group each private creator reserves, keyed "group/creator": the short tag form is
+     * unambiguous only for a creator that reserves one.
+     */
+    private static Map<String, Integer> creatorCounts(Dataset ds) {
+        Map<String, Integer> out = new HashMap<>();
+        for (Element e : ds) {
+            if (Tags.isPrivateCreator(e.tag())) {
+                ds.string(e.tag()).ifPresent(c -> out.merge(Tags.group(e.tag()) + "/" + c, 1, Integer::sum));
             }
         }
-        return count == 1;
+        return out;
     }
 
     private static void values(List<String> values, XMLStreamWriter w) throws XMLStreamException {
@@ -181,8 +191,8 @@ public final class DicomXml {
         w.writeStartElement("PersonName");
         w.writeAttribute("number", Integer.toString(number));
         for (int g = 0; groups != null && g < 3; g++) {
-            if (groups[g].isEmpty()) {
-                continue;
+            if (groups[g].replace("^", "").isEmpty()) {
+                continue; // no component to hold
             }
             w.writeCharacters("\n");
             w.writeStartElement(GROUPS[g]);

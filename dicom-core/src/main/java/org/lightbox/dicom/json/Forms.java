@@ -5,12 +5,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.lightbox.dicom.Dataset;
 import org.lightbox.dicom.Element;
+import org.lightbox.dicom.ElementDictionary;
 import org.lightbox.dicom.Tags;
 import org.lightbox.dicom.Value;
 import org.lightbox.dicom.Vr;
@@ -179,7 +181,7 @@ final class Forms {
 
     /** The PS3.19 keyword of a tag, or "" for private and unknown tags. */
     static String keyword(int tag) {
-        return Tags.isPrivate(tag) ? "" : org.lightbox.dicom.ElementDictionary.keywordOf(tag);
+        return Tags.isPrivate(tag) ? "" : ElementDictionary.keywordOf(tag);
     }
 
     /**
@@ -203,7 +205,7 @@ final class Forms {
                     byte[] buf = new byte[48 * 1024]; // a multiple of every unit size
                     int n;
                     while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
-                        copy(n == buf.length ? buf : java.util.Arrays.copyOf(buf, n), unit, out);
+                        copy(n == buf.length ? buf : Arrays.copyOf(buf, n), unit, out);
                     }
                 }
             }

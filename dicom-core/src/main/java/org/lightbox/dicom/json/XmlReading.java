@@ -6,7 +6,6 @@ import java.io.Reader;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import javax.xml.stream.Location;
 import javax.xml.stream.XMLInputFactory;
@@ -62,8 +61,7 @@ final class XmlReading {
         if (!r.isStartElement() || !r.getLocalName().equals("NativeDicomModel")) {
             throw error("", "the document's root element is not NativeDicomModel");
         }
-        List<Attr> attrs = dataset("", 0);
-        return attrs;
+        return dataset("", 0);
     }
 
     /** Reads the DicomAttribute children of the current element up to its end tag. */
@@ -97,7 +95,7 @@ final class XmlReading {
             throw error(path, "DicomAttribute needs a vr attribute naming a value representation, not " + vrText);
         }
         String creator = r.getAttributeValue(null, "privateCreator");
-        Map<Integer, String> values = new TreeMap<>();
+        TreeMap<Integer, String> values = new TreeMap<>();
         List<List<Attr>> items = new ArrayList<>();
         Assembler.Content content = null;
         String kind = null;
@@ -149,8 +147,8 @@ final class XmlReading {
     }
 
     /** Values by number; a gap is an empty value; XML text of numbers may carry white space. */
-    private static List<String> ordered(Map<Integer, String> values, Vr vr) {
-        int last = ((TreeMap<Integer, String>) values).lastKey();
+    private static List<String> ordered(TreeMap<Integer, String> values, Vr vr) {
+        int last = values.lastKey();
         List<String> out = new ArrayList<>(last);
         for (int i = 1; i <= last; i++) {
             String v = values.get(i);

@@ -125,6 +125,22 @@ final class ModelEquivalence {
         return String.join("=", out);
     }
 
+    /**
+     * The sequence a UN value holds (PS3.5 6.2.2: items in implicit VR little endian), read by Lightbox's reader, for
+     * comparing with peers that keep such a value as bytes.
+     */
+    static Element sequenceFromUn(int tag, byte[] items) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + items.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putShort((short) (tag >>> 16)).putShort((short) tag).putInt(items.length).put(items);
+        try {
+            Dataset ds = org.lightbox.dicom.io.DicomReader.readDataset(new java.io.ByteArrayInputStream(b.array()),
+                    org.lightbox.dicom.TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN, org.lightbox.dicom.io.ReadOptions.DEFAULT);
+            return ds.get(tag).orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static byte[] bytes(Value v) {
         return new Element(0, Vr.OB, v, false, false).bytes();
     }

@@ -31,18 +31,30 @@ class SharedDataRoundTripTest {
 
     private static void roundTrip(Path file) throws IOException {
         Dataset ds = readable(file);
+        String name = file.getFileName().toString();
         String json = DicomJson.toJson(ds);
         Dataset fromJson = DicomJson.read(new StringReader(json));
         ModelEquivalence eq = new ModelEquivalence();
-        assertThat(eq.difference(ds, fromJson)).as("JSON round trip").isEmpty();
-        assertThat(DicomJson.toJson(fromJson)).as("JSON written again").isEqualTo(json);
+        assertThat(eq.difference(ds, fromJson)).as(name + ": JSON round trip").isEmpty();
+        // Once read, a data set is written the same way every time (non-conformant values, such as odd lengths, are
+        // made conformant by the first reading).
+        String again = DicomJson.toJson(fromJson);
+        if (eq.inexact().isEmpty()) {
+            assertThat(again).as(name + ": JSON written again").isEqualTo(json);
+        }
+        assertThat(DicomJson.toJson(DicomJson.read(new StringReader(again)))).isEqualTo(again);
 
         String xml = DicomXml.toXml(ds);
         Dataset fromXml = DicomXml.read(new StringReader(xml));
-        assertThat(eq.difference(ds, fromXml)).as("XML round trip").isEmpty();
-        assertThat(DicomXml.toXml(fromXml)).as("XML written again").isEqualTo(xml);
+        int before = eq.inexact().size();
+        assertThat(eq.difference(ds, fromXml)).as(name + ": XML round trip").isEmpty();
+        String xmlAgain = DicomXml.toXml(fromXml);
+        if (eq.inexact().size() == before) {
+            assertThat(xmlAgain).as(name + ": XML written again").isEqualTo(xml);
+        }
+        assertThat(DicomXml.toXml(DicomXml.read(new StringReader(xmlAgain)))).isEqualTo(xmlAgain);
         if (!eq.inexact().isEmpty()) {
-            System.out.println(file.getFileName() + ": equal by value, not by bytes: " + eq.inexact());
+            System.out.println(name + ": equal by value, not by bytes: " + eq.inexact());
         }
     }
 
