@@ -4,6 +4,7 @@ package org.lightbox.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -107,7 +108,7 @@ final class DumpCommand implements Subcommand {
                     err.println("lightbox dump: " + r.error().get());
                     status = 1;
                 } else {
-                    out.append(r.text());
+                    out.writeBytes(r.text());
                 }
             }
         } catch (InterruptedException e) {
@@ -121,14 +122,18 @@ final class DumpCommand implements Subcommand {
         return status;
     }
 
-    private record Result(String text, Optional<String> error) {}
+    /** A file's dump encoded as UTF-8 by the worker, so that the thread that prints only copies bytes. */
+    private record Result(byte[] text, Optional<String> error) {}
+
+    private static final ThreadLocal<StringBuilder> BUFFER = ThreadLocal.withInitial(() -> new StringBuilder(1 << 16));
 
     private static Result render(String name, ReadOptions options, Format format, boolean noBulk, int width,
             boolean header) {
         Path file = Path.of(name);
         try {
             DicomFile f = DicomReader.read(file, options);
-            StringBuilder sb = new StringBuilder(16 * 1024);
+            StringBuilder sb = BUFFER.get();
+            sb.setLength(0);
             switch (format) {
                 case TEXT -> {
                     if (header) {
@@ -146,11 +151,11 @@ final class DumpCommand implements Subcommand {
                     sb.append(w).append('\n');
                 }
             }
-            return new Result(sb.toString(), Optional.empty());
+            return new Result(sb.toString().getBytes(StandardCharsets.UTF_8), Optional.empty());
         } catch (NoSuchFileException e) {
-            return new Result("", Optional.of(name + ": no such file"));
+            return new Result(new byte[0], Optional.of(name + ": no such file"));
         } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
-            return new Result("", Optional.of(name + ": " + e.getMessage()));
+            return new Result(new byte[0], Optional.of(name + ": " + e.getMessage()));
         }
     }
 
