@@ -78,6 +78,7 @@ final class Parser {
     private Dataset readDataset(long end, boolean undefinedItem, SpecificCharacterSet inherited, int level)
             throws IOException {
         Dataset.Builder b = Dataset.builder().inheritCharset(inherited).undefinedLength(undefinedItem);
+        int previous = -1;
         while (true) {
             long at = in.position();
             if (at >= end) {
@@ -124,7 +125,14 @@ final class Parser {
             if (level == 0 && options.stopBeforePixelData() && isPixelData(tag)) {
                 break;
             }
-            b.add(readElement(b, level, end));
+            Element e = readElement(b, level, end);
+            if (Integer.compareUnsigned(e.tag(), previous) <= 0 && previous != -1) {
+                // Kept in tag order, the one place the data set differs from the bytes: say so.
+                problem(at, e.tag() == previous ? "a second " + Tags.format(e.tag()) + "; the last one is kept"
+                        : Tags.format(e.tag()) + " follows " + Tags.format(previous) + ": elements out of order");
+            }
+            previous = e.tag();
+            b.add(e);
         }
         if (undefinedItem) {
             throw error(TRUNCATED, "the input ends before the Item Delimitation Item");
