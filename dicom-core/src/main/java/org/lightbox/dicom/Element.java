@@ -98,6 +98,23 @@ public record Element(int tag, Vr vr, Value value, boolean bigEndian, boolean un
         return ValueCodec.split(vr, text);
     }
 
+    /**
+     * A text value as one decoded string, values still separated by backslash and the padding at its end removed;
+     * for showing a value whole. Empty for non-text VRs.
+     */
+    public String text(SpecificCharacterSet charset) {
+        if (!vr.isText()) {
+            return "";
+        }
+        byte[] raw = bytes();
+        int end = raw.length;
+        while (end > 0 && (raw[end - 1] == ' ' || raw[end - 1] == 0)) {
+            end--;
+        }
+        return vr.usesCharacterSet() ? charset.decode(raw, 0, end, vr == Vr.PN)
+                : new String(raw, 0, end, StandardCharsets.ISO_8859_1);
+    }
+
     /** Numbers of a binary VR, or parsed from IS/DS text; text that is not a number is skipped. */
     public double[] doubles() {
         return vr == Vr.UN ? interpreted().map(Element::doubles).orElse(new double[0]) : ValueCodec.decodeNumbers(this);

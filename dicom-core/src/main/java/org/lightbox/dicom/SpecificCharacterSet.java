@@ -147,7 +147,14 @@ public final class SpecificCharacterSet {
         if (whole != null) {
             return new String(bytes, offset, length, whole);
         }
-        return new Iso2022Reader(this, bytes, offset, offset + length, personName).read();
+        // Most values are plain ASCII: every set here has ASCII (or romaji, read as ASCII) in G0 at the start.
+        for (int i = offset; i < offset + length; i++) {
+            if (bytes[i] < 0x20 && bytes[i] != '\r' && bytes[i] != '\n' && bytes[i] != '\t' && bytes[i] != '\f'
+                    || bytes[i] < 0) {
+                return new Iso2022Reader(this, bytes, offset, offset + length, personName).read();
+            }
+        }
+        return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
     }
 
     /**

@@ -7,9 +7,10 @@ import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,9 +41,12 @@ public final class DicomReader {
 
     /** Reads a file; bulk values past the options' threshold stay in it as {@code Value.Bulk}. */
     public static DicomFile read(Path file, ReadOptions options) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            // One open and an fstat: at a hundred thousand headers a second, each system call shows.
-            return read(new DicomInput(Channels.newInputStream(ch), ch.size(), BUFFER), options, file);
+        // A plain FileInputStream: reads go straight into the buffer and skips are one lseek, where a channel's
+        // stream adds position and size calls; at a hundred thousand headers a second each system call shows.
+        try (FileInputStream in = new FileInputStream(file.toFile())) {
+            return read(new DicomInput(in, in.getChannel().size(), BUFFER), options, file);
+        } catch (FileNotFoundException e) {
+            throw Files.exists(file) ? e : new NoSuchFileException(file.toString());
         }
     }
 

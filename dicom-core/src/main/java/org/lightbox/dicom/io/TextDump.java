@@ -17,6 +17,16 @@ import org.lightbox.dicom.Vr;
  */
 public final class TextDump {
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    /** "00" to "FF": appending a Latin-1 string is one copy, appending chars one by one is not. */
+    private static final String[] HEX2 = new String[256];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            HEX2[i] = new String(new char[] {HEX[i >>> 4], HEX[i & 0xF]});
+        }
+    }
+
+    private static final String SPACES_STRING = " ".repeat(64);
     /** How many bytes of a value left on disk are read to show its first values. */
     private static final int BULK_PEEK = 64;
 
@@ -57,7 +67,8 @@ public final class TextDump {
     private void element(Dataset ds, Element e, int depth) throws IOException {
         line.setLength(0);
         indent(depth);
-        line.append(Tags.format(e.tag())).append(' ').append(e.vr().name()).append(' ');
+        tag(e.tag());
+        line.append(' ').append(e.vr().name()).append(' ');
         switch (e.value()) {
             case Value.Items items -> {
                 line.append("(Sequence with ").append(e.undefinedLength() ? "undefined" : "defined")
@@ -98,17 +109,19 @@ public final class TextDump {
             return 0;
         }
         if (e.vr().isText()) {
-            List<String> values = e.strings(ds.charset());
+            // The value as written, padding removed; values are counted at their backslashes.
+            String text = e.text(ds.charset());
+            int vm = 1;
+            if (e.vr().isMultiValuedText()) {
+                for (int i = text.indexOf('\\'); i >= 0; i = text.indexOf('\\', i + 1)) {
+                    vm++;
+                }
+            }
             line.append('[');
             int start = line.length();
-            for (int i = 0; i < values.size(); i++) {
-                if (i > 0) {
-                    line.append('\\');
-                }
-                line.append(values.get(i));
-            }
+            line.append(text, 0, Math.min(text.length(), maxValueChars + 1));
             cut(start, "]");
-            return values.size();
+            return text.isEmpty() ? 0 : vm;
         }
         return appendBinary(e.value(), e.vr(), e.bigEndian());
     }
@@ -127,6 +140,12 @@ public final class TextDump {
             partial = bytes.length < bulk.length();
         } else {
             bytes = ((Value.Bytes) value).data();
+            // Only what fits the width is shown: decode no more than that of a large value.
+            int shown = (maxValueChars + 2) * Math.max(1, vr.unitSize());
+            if (bytes.length > shown) {
+                bytes = java.util.Arrays.copyOf(bytes, shown);
+                partial = true;
+            }
         }
         int start = line.length();
         Element view = new Element(0, vr, new Value.Bytes(bytes), bigEndian, false);
@@ -164,9 +183,16 @@ public final class TextDump {
         if (separator >= 0) {
             line.append((char) separator);
         }
-        for (int d = digits - 1; d >= 0; d--) {
-            line.append(HEX[v >>> 4 * d & 0xF]);
+        if (digits == 4) {
+            line.append(HEX2[v >>> 8 & 0xFF]);
         }
+        line.append(HEX2[v & 0xFF]);
+    }
+
+    /** "(gggg,eeee)" straight into the line: one call per element instead of a String each. */
+    private void tag(int tag) {
+        line.append('(').append(HEX2[tag >>> 24]).append(HEX2[tag >>> 16 & 0xFF]).append(',')
+                .append(HEX2[tag >>> 8 & 0xFF]).append(HEX2[tag & 0xFF]).append(')');
     }
 
     private void cut(int start, String close) {
@@ -179,8 +205,8 @@ public final class TextDump {
 
     private void end(long length, int vm, int tag, Dataset ds) throws IOException {
         int pad = 60 - line.length();
-        for (int i = 0; i < pad; i++) {
-            line.append(' ');
+        if (pad > 0) {
+            line.append(SPACES_STRING, 0, pad);
         }
         line.append(" # ");
         if (length >= 0) {
@@ -201,8 +227,6 @@ public final class TextDump {
     }
 
     private void indent(int depth) {
-        for (int i = 0; i < depth; i++) {
-            line.append("  ");
-        }
+        line.append(SPACES_STRING, 0, Math.min(2 * depth, SPACES_STRING.length()));
     }
 }
