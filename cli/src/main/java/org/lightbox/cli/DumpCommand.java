@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -82,7 +84,7 @@ final class DumpCommand implements Subcommand {
             err.println("lightbox dump: --width needs a whole number, not '" + line.getOptionValue("width") + "'");
             return 2;
         }
-        List<String> files = line.getArgList();
+        List<String> files = List.copyOf(line.getArgList()); // commons-cli gives a LinkedList
         if (files.isEmpty()) {
             err.println("lightbox dump: no FILE given (try lightbox dump --help)");
             return 2;
@@ -95,20 +97,25 @@ final class DumpCommand implements Subcommand {
         int status = 0;
         try (ExecutorService pool = threads == 1 ? Executors.newSingleThreadExecutor()
                 : Executors.newFixedThreadPool(threads)) {
-            ArrayDeque<Future<Result>> window = new ArrayDeque<>();
+            // Files go to the workers in small batches: one hand-over per batch, not per file.
+            int batch = Math.max(1, Math.min(8, files.size() / (8 * threads)));
+            ArrayDeque<Future<List<Result>>> window = new ArrayDeque<>();
             int next = 0;
             while (next < files.size() || !window.isEmpty()) {
                 while (next < files.size() && window.size() < 4 * threads) {
-                    String name = files.get(next++);
-                    window.add(pool.submit(() -> render(name, options, format, noBulk, width, header)));
+                    List<String> names = files.subList(next, Math.min(files.size(), next + batch));
+                    next += names.size();
+                    window.add(pool.submit(() -> names.stream()
+                            .map(name -> render(name, options, format, noBulk, width, header)).toList()));
                 }
-                Result r = window.remove().get();
-                if (r.error().isPresent()) {
-                    out.flush();
-                    err.println("lightbox dump: " + r.error().get());
-                    status = 1;
-                } else {
-                    out.writeBytes(r.text());
+                for (Result r : window.remove().get()) {
+                    if (r.error().isPresent()) {
+                        out.flush();
+                        err.println("lightbox dump: " + r.error().get());
+                        status = 1;
+                    } else {
+                        out.writeBytes(r.text());
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -131,7 +138,18 @@ final class DumpCommand implements Subcommand {
             boolean header) {
         Path file = Path.of(name);
         try {
-            DicomFile f = DicomReader.read(file, options);
+            // The first bytes of each value left in the file are kept as they pass, so showing them needs no
+            // second read of the file.
+            Map<Value.Bulk, byte[]> heads = new HashMap<>(4);
+            ReadOptions read = format != Format.TEXT || noBulk ? options : options.withBulkDataHandler(
+                    (path, tag, vr, offset, length, value) -> {
+                        Value.Bulk bulk = new Value.Bulk(file, offset, length);
+                        byte[] head = new byte[(int) Math.min(length, TextDump.bulkHeadLength())];
+                        int n = value.readNBytes(head, 0, head.length);
+                        heads.put(bulk, n == head.length ? head : java.util.Arrays.copyOf(head, n));
+                        return bulk;
+                    });
+            DicomFile f = DicomReader.read(file, read);
             StringBuilder sb = BUFFER.get();
             sb.setLength(0);
             switch (format) {
@@ -139,7 +157,7 @@ final class DumpCommand implements Subcommand {
                     if (header) {
                         sb.append("# ").append(name).append('\n');
                     }
-                    new TextDump(sb, width, !noBulk).print(f);
+                    new TextDump(sb, width, !noBulk, heads).print(f);
                 }
                 case JSON -> {
                     DicomJson.write(f.dataset(), sb, policy(noBulk));

@@ -30,7 +30,7 @@ import org.lightbox.dicom.Vr;
  * recorded in {@link DicomFile#problems()}; malformed input gives a {@link DicomParseException}.
  */
 public final class DicomReader {
-    private static final int BUFFER = 8 * 1024;
+    private static final int BUFFER = 4 * 1024;
     private static final byte[] MAGIC = {'D', 'I', 'C', 'M'};
 
     private DicomReader() {}

@@ -4,6 +4,7 @@ package org.lightbox.dicom.io;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
 import org.lightbox.dicom.Dataset;
 import org.lightbox.dicom.Element;
 import org.lightbox.dicom.ElementDictionary;
@@ -33,39 +34,62 @@ public final class TextDump {
     private final Appendable out;
     private final int maxValueChars;
     private final boolean peekBulk;
-    private final StringBuilder line = new StringBuilder(160);
+    private final Map<Value.Bulk, byte[]> heads;
+    /** The text not yet handed to {@code out}; lines are built in it directly, padded from {@link #lineStart}. */
+    private final StringBuilder line = new StringBuilder(8192);
+    private int lineStart;
 
     /**
      * @param maxValueChars values longer than this are cut and end with "..."
      * @param peekBulk whether to read the first bytes of values left on disk to show them
      */
     public TextDump(Appendable out, int maxValueChars, boolean peekBulk) {
+        this(out, maxValueChars, peekBulk, Map.of());
+    }
+
+    /**
+     * @param heads the first bytes of values left on disk where the caller already has them (a bulk data handler
+     *     saw them stream past), so that showing them costs no second read of the file
+     */
+    public TextDump(Appendable out, int maxValueChars, boolean peekBulk, Map<Value.Bulk, byte[]> heads) {
         this.out = out;
         this.maxValueChars = maxValueChars;
         this.peekBulk = peekBulk;
+        this.heads = heads;
+    }
+
+    /** How many leading bytes of a value left on disk the dump shows. */
+    public static int bulkHeadLength() {
+        return BULK_PEEK;
     }
 
     public void print(DicomFile file) throws IOException {
         if (!file.fileMetaInformation().isEmpty()) {
-            out.append("# File Meta Information\n");
-            print(file.fileMetaInformation(), 0);
+            line.append("# File Meta Information\n");
+            elements(file.fileMetaInformation(), 0);
         }
-        out.append("# Data Set (").append(file.transferSyntax().uid()).append(' ')
+        line.append("# Data Set (").append(file.transferSyntax().uid()).append(' ')
                 .append(file.transferSyntax().keyword()).append(")\n");
-        print(file.dataset(), 0);
+        elements(file.dataset(), 0);
         for (ReadProblem p : file.problems()) {
-            out.append("# problem: ").append(p.toString()).append('\n');
+            line.append("# problem: ").append(p.toString()).append('\n');
         }
+        flush();
     }
 
-    public void print(Dataset ds, int depth) throws IOException {
+    public void print(Dataset ds) throws IOException {
+        elements(ds, 0);
+        flush();
+    }
+
+    private void elements(Dataset ds, int depth) throws IOException {
         for (Element e : ds) {
             element(ds, e, depth);
         }
     }
 
     private void element(Dataset ds, Element e, int depth) throws IOException {
-        line.setLength(0);
+        lineStart = line.length();
         indent(depth);
         tag(e.tag());
         line.append(' ').append(e.vr().name()).append(' ');
@@ -76,20 +100,20 @@ public final class TextDump {
                 end(-1, items.items().size(), e.tag(), ds);
                 int n = 0;
                 for (Dataset item : items.items()) {
-                    line.setLength(0);
+                    lineStart = line.length();
                     indent(depth + 1);
                     line.append("(FFFE,E000) na (Item #").append(++n).append(", ")
                             .append(item.undefinedLength() ? "undefined" : "defined").append(" length, ")
                             .append(item.size()).append(" elements)");
-                    out.append(line).append('\n');
-                    print(item, depth + 2);
+                    line.append('\n');
+                    elements(item, depth + 2);
                 }
             }
             case Value.Fragments f -> {
                 line.append("(Pixel sequence, ").append(f.fragments().size()).append(" items)");
                 end(-1, f.fragments().size(), e.tag(), ds);
                 for (Value fragment : f.fragments()) {
-                    line.setLength(0);
+                    lineStart = line.length();
                     indent(depth + 1);
                     line.append("(FFFE,E000) pi ");
                     appendBinary(fragment, Vr.OB, false);
@@ -134,8 +158,13 @@ public final class TextDump {
                 line.append("(").append(bulk.length()).append(" bytes at offset ").append(bulk.offset()).append(')');
                 return 1;
             }
-            try (InputStream in = bulk.open()) {
-                bytes = in.readNBytes((int) Math.min(BULK_PEEK, bulk.length()));
+            byte[] known = heads.get(bulk);
+            if (known != null) {
+                bytes = known;
+            } else {
+                try (InputStream in = bulk.open()) {
+                    bytes = in.readNBytes((int) Math.min(BULK_PEEK, bulk.length()));
+                }
             }
             partial = bytes.length < bulk.length();
         } else {
@@ -204,7 +233,7 @@ public final class TextDump {
     }
 
     private void end(long length, int vm, int tag, Dataset ds) throws IOException {
-        int pad = 60 - line.length();
+        int pad = 60 - (line.length() - lineStart);
         if (pad > 0) {
             line.append(SPACES_STRING, 0, pad);
         }
@@ -223,7 +252,16 @@ public final class TextDump {
         } else {
             line.append("Unknown");
         }
-        out.append(line).append('\n');
+        line.append('\n');
+        if (line.length() > 6000) {
+            flush();
+        }
+    }
+
+    private void flush() throws IOException {
+        out.append(line);
+        line.setLength(0);
+        lineStart = 0;
     }
 
     private void indent(int depth) {
