@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.lightbox.dicom.internal.ByteSwap;
 
 /** Encoding and decoding of value bytes: numbers per VR and byte order, text splitting and padding. */
 final class ValueCodec {
@@ -36,15 +37,7 @@ final class ValueCodec {
     }
 
     static byte[] swap(byte[] in, int unit) {
-        byte[] out = new byte[in.length];
-        int whole = in.length - in.length % unit;
-        for (int i = 0; i < whole; i += unit) {
-            for (int j = 0; j < unit; j++) {
-                out[i + j] = in[i + unit - 1 - j];
-            }
-        }
-        System.arraycopy(in, whole, out, whole, in.length - whole);
-        return out;
+        return ByteSwap.swapped(in, in.length, unit);
     }
 
     /** Splits text at backslash (for VRs that allow it) and trims what PS3.5 6.2 calls insignificant. */

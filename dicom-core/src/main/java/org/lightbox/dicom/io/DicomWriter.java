@@ -14,6 +14,7 @@ import org.lightbox.dicom.Tags;
 import org.lightbox.dicom.TransferSyntax;
 import org.lightbox.dicom.Value;
 import org.lightbox.dicom.Vr;
+import org.lightbox.dicom.internal.ByteSwap;
 
 /**
  * Writes Part 10 files and bare data sets. Values are written as they are held, swapped only when the byte order
@@ -239,7 +240,7 @@ public final class DicomWriter {
             switch (v) {
                 case Value.Bytes b -> {
                     if (unit > 1) {
-                        out.write(swap(b.data(), b.data().length, unit));
+                        out.write(ByteSwap.swapped(b.data(), b.data().length, unit));
                     } else {
                         out.write(b.data());
                     }
@@ -254,25 +255,13 @@ public final class DicomWriter {
                                 throw new IOException(b.file() + " ended before the bulk value it should hold");
                             }
                             // Chunks are multiples of every unit size, so swapping per chunk is exact.
-                            out.write(unit > 1 ? swap(buf, n, unit) : buf, 0, n);
+                            out.write(unit > 1 ? ByteSwap.swapped(buf, n, unit) : buf, 0, n);
                             left -= n;
                         }
                     }
                 }
                 default -> throw new IllegalStateException("not a leaf value: " + v);
             }
-        }
-
-        private static byte[] swap(byte[] in, int n, int unit) {
-            byte[] out = new byte[n];
-            int whole = n - n % unit;
-            for (int i = 0; i < whole; i += unit) {
-                for (int j = 0; j < unit; j++) {
-                    out[i + j] = in[i + unit - 1 - j];
-                }
-            }
-            System.arraycopy(in, whole, out, whole, n - whole);
-            return out;
         }
 
         private void put16(int at, int v) {

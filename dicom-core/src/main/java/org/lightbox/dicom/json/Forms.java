@@ -16,6 +16,7 @@ import org.lightbox.dicom.ElementDictionary;
 import org.lightbox.dicom.Tags;
 import org.lightbox.dicom.Value;
 import org.lightbox.dicom.Vr;
+import org.lightbox.dicom.internal.ByteSwap;
 
 /**
  * How an element appears in both models (PS3.18 F.2, PS3.19 A.1): the writers share this decision and differ only in
@@ -226,15 +227,7 @@ final class Forms {
             out.write(data);
             return;
         }
-        byte[] swapped = new byte[data.length];
-        int whole = data.length - data.length % unit;
-        for (int i = 0; i < whole; i += unit) {
-            for (int j = 0; j < unit; j++) {
-                swapped[i + j] = data[i + unit - 1 - j];
-            }
-        }
-        System.arraycopy(data, whole, swapped, whole, data.length - whole);
-        out.write(swapped);
+        out.write(ByteSwap.swapped(data, data.length, unit));
     }
 
     /** Bytes that are ASCII characters (base64 output), appended as text. */
