@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.lightbox.imaging;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import org.lightbox.dicom.TransferSyntax;
+import org.lightbox.dicom.io.DicomFile;
+import org.lightbox.imaging.internal.NativeLayout;
+import org.lightbox.imaging.internal.RleCodec;
+
+/**
+ * Pixels of a data set, frame by frame: native frames as stored, encapsulated frames through the codec for their
+ * transfer syntax. Codecs found through {@link ServiceLoader} (native libraries) come before the built-in ones.
+ */
+public final class PixelData {
+    private static final List<PixelCodec> CODECS = codecs();
+
+    private PixelData() {}
+
+    private static List<PixelCodec> codecs() {
+        List<PixelCodec> all = new ArrayList<>();
+        ServiceLoader.load(PixelCodec.class).forEach(all::add);
+        all.add(new RleCodec());
+        return List.copyOf(all);
+    }
+
+    /** Every codec, in the order they are tried. */
+    public static List<PixelCodec> codecs(boolean builtInOnly) {
+        return builtInOnly ? CODECS.stream().filter(c -> c.getClass().getName().startsWith("org.lightbox.imaging."))
+                .toList() : CODECS;
+    }
+
+    public static Optional<PixelCodec> decoder(String transferSyntax) {
+        return CODECS.stream().filter(c -> c.decodes().contains(transferSyntax)).findFirst();
+    }
+
+    public static Optional<PixelCodec> encoder(String transferSyntax) {
+        return CODECS.stream().filter(c -> c.encodes().contains(transferSyntax)).findFirst();
+    }
+
+    /** Frame {@code n} (from 0) of a file's pixel data, decoded to the codecs' layout. */
+    public static PixelCodec.Decoded decode(DicomFile file, int n) throws IOException {
+        return decode(Frames.of(file.dataset()), file.transferSyntax(), n);
+    }
+
+    public static PixelCodec.Decoded decode(Frames frames, TransferSyntax ts, int n) throws IOException {
+        byte[] raw = frames.frame(n);
+        ImageDescription image = frames.image();
+        if (!frames.isEncapsulated()) {
+            ImageDescription decoded = image.isYbr422() ? image.withPhotometricInterpretation("YBR_FULL") : image;
+            return new PixelCodec.Decoded(NativeLayout.toCodecLayout(raw, image),
+                    decoded.withPlanarConfiguration(0));
+        }
+        PixelCodec codec = decoder(ts.uid()).orElseThrow(() -> new CodecException(ts.keyword().isEmpty()
+                ? ts.uid() : ts.keyword(), n, "no decoder here for transfer syntax " + ts.uid()));
+        return codec.decode(raw, image, n);
+    }
+}
