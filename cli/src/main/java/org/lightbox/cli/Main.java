@@ -20,7 +20,7 @@ import org.apache.commons.cli.ParseException;
  */
 public final class Main {
     static final String VERSION = "Lightbox 0.1.0";
-    private static final List<Subcommand> COMMANDS = List.of(new DumpCommand());
+    private static final List<Subcommand> COMMANDS = List.of(new DumpCommand(), new TranscodeCommand());
     private static final int WIDTH = 100;
 
     private Main() {}
@@ -71,6 +71,11 @@ public final class Main {
             return 2;
         }
         Subcommand cmd = c.get();
+        // --help wins over everything else, required options included.
+        if (Arrays.asList(args).subList(1, args.length).stream().anyMatch(a -> a.equals("-h") || a.equals("--help"))) {
+            help(cmd, out);
+            return 0;
+        }
         Options options = withHelp(cmd.options());
         CommandLine line;
         try {
