@@ -9,7 +9,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Optional;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.lightbox.dicom.Dataset;
 import org.lightbox.dicom.Element;
 import org.lightbox.dicom.Tag;
@@ -56,8 +61,16 @@ public final class Renderer {
     }
 
     public static void writePng(BufferedImage image, OutputStream out) throws IOException {
-        if (!ImageIO.write(image, "png", out)) {
-            throw new IOException("no PNG writer for this image type");
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        // A light deflate level: the default level takes most of the time of a render and saves little on images.
+        param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionQuality(0.75f);
+        try (ImageOutputStream ios = new MemoryCacheImageOutputStream(out)) { // never a temporary file
+            writer.setOutput(ios);
+            writer.write(null, new IIOImage(image, null, null), param);
+        } finally {
+            writer.dispose();
         }
     }
 
