@@ -17,6 +17,7 @@ import java.util.Set;
 import org.lightbox.imaging.CodecException;
 import org.lightbox.imaging.ImageDescription;
 import org.lightbox.imaging.PixelCodec;
+import org.lightbox.imaging.internal.NativeLayout;
 
 /**
  * JPEG-LS through CharLS's C API (Debian: libcharls2), called with the FFM API. When the library is not installed
@@ -143,7 +144,7 @@ public final class CharlsCodec implements PixelCodec {
                 byte[] pixels = out.toArray(JAVA_BYTE);
                 if (components > 1 && mode.get(JAVA_INT, 0) == 0) {
                     // Interleave mode "none" decodes to planes; the codecs' layout interleaves samples.
-                    pixels = interleave(pixels, width * height, components, sampleBytes);
+                    pixels = NativeLayout.interleave(pixels, image);
                 }
                 return new Decoded(pixels, image.withPlanarConfiguration(0));
             } finally {
@@ -207,16 +208,6 @@ public final class CharlsCodec implements PixelCodec {
             int v = (out[i] & 0xFF | (out[i + 1] & 0xFF) << 8) & mask;
             out[i] = (byte) v;
             out[i + 1] = (byte) (v >> 8);
-        }
-        return out;
-    }
-
-    private static byte[] interleave(byte[] planes, int pixels, int samples, int size) {
-        byte[] out = new byte[planes.length];
-        for (int s = 0; s < samples; s++) {
-            for (int p = 0; p < pixels; p++) {
-                System.arraycopy(planes, (s * pixels + p) * size, out, (p * samples + s) * size, size);
-            }
         }
         return out;
     }

@@ -63,7 +63,7 @@ public final class NativeLayout {
     }
 
     /** Planes (RRR...GGG...BBB...) to pixels (RGBRGB...), sample by sample of {@code bytes} bytes. */
-    static byte[] interleave(byte[] planar, ImageDescription image) {
+    public static byte[] interleave(byte[] planar, ImageDescription image) {
         int samples = image.samplesPerPixel();
         int size = Math.max(1, image.bitsAllocated() / 8);
         int pixels = image.pixels();
