@@ -10,6 +10,9 @@ import org.lightbox.dicom.TransferSyntax;
 import org.lightbox.dicom.io.DicomFile;
 import org.lightbox.imaging.internal.NativeLayout;
 import org.lightbox.imaging.internal.RleCodec;
+import org.lightbox.imaging.internal.j2k.J2kCodec;
+import org.lightbox.imaging.internal.jpeg.JpegCodec;
+import org.lightbox.imaging.internal.jpegls.JpegLsCodec;
 
 /**
  * Pixels of a data set, frame by frame: native frames as stored, encapsulated frames through the codec for their
@@ -24,6 +27,9 @@ public final class PixelData {
         List<PixelCodec> all = new ArrayList<>();
         ServiceLoader.load(PixelCodec.class).forEach(all::add);
         all.add(new RleCodec());
+        all.add(new JpegCodec());
+        all.add(new J2kCodec());
+        all.add(new JpegLsCodec());
         return List.copyOf(all);
     }
 

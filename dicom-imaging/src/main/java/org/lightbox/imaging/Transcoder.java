@@ -81,6 +81,11 @@ public final class Transcoder {
         try (OutputStream spoolOut = new BufferedOutputStream(Files.newOutputStream(spool), 1 << 16)) {
             for (int i = 0; i < frames.count(); i++) {
                 PixelCodec.Decoded d = PixelData.decode(frames, in.transferSyntax(), i);
+                if (encoder != null && transformsColour(target) && d.image().photometricInterpretation()
+                        .equals("YBR_FULL")) {
+                    // These encoders take RGB and apply their own colour transform: YBR must not go in twice.
+                    d = ybrFullToRgb(d, i);
+                }
                 last = d.image();
                 byte[] bytes = encoder == null ? nativeBytes(d) : encoder.encode(d.pixels(), d.image(), target.uid(),
                         options, i);
@@ -147,6 +152,35 @@ public final class Transcoder {
             at += 8 + fragments.get(i).length();
         }
         return new Value.Bytes(table);
+    }
+
+    private static boolean transformsColour(TransferSyntax target) {
+        return switch (target.uid()) {
+            case Uid.JPEGBaseline8Bit, Uid.JPEGExtended12Bit, Uid.JPEG2000Lossless, Uid.JPEG2000 -> true;
+            default -> false;
+        };
+    }
+
+    /** YBR_FULL to RGB (PS3.3 C.7.6.3.1.2), 8-bit samples; a lossy step, taken only on the way into a lossy or
+     * already colour-transforming encoder. */
+    private static PixelCodec.Decoded ybrFullToRgb(PixelCodec.Decoded d, int frame) throws CodecException {
+        if (d.image().bitsAllocated() != 8) {
+            throw new CodecException("YBR_FULL to RGB", frame, "only 8-bit colour is converted");
+        }
+        byte[] p = d.pixels().clone();
+        for (int i = 0; i + 2 < p.length; i += 3) {
+            int y = p[i] & 0xFF;
+            int cb = (p[i + 1] & 0xFF) - 128;
+            int cr = (p[i + 2] & 0xFF) - 128;
+            p[i] = (byte) clamp(y + 1.402 * cr);
+            p[i + 1] = (byte) clamp(y - 0.344136 * cb - 0.714136 * cr);
+            p[i + 2] = (byte) clamp(y + 1.772 * cb);
+        }
+        return new PixelCodec.Decoded(p, d.image().withPhotometricInterpretation("RGB"));
+    }
+
+    private static int clamp(double v) {
+        return (int) Math.max(0, Math.min(255, Math.round(v)));
     }
 
     private static String photometricFor(TransferSyntax target, ImageDescription image) {

@@ -38,7 +38,7 @@ class DecoderFuzzTest {
         RUNNER.shutdownNow();
     }
 
-    @Property(tries = 3000)
+    @Property(tries = 3000, seed = "20261125") // fixed for a repeatable CI run; raise tries and drop the seed to explore
     void decodersFailCleanly(@ForAll long seed) throws Exception {
         Random r = new Random(seed);
         Seed s = SEEDS.get(r.nextInt(SEEDS.size()));

@@ -38,7 +38,7 @@ class ReaderFuzzTest {
         RUNNER.shutdownNow();
     }
 
-    @Property(tries = 20000)
+    @Property(tries = 20000, seed = "20261125") // fixed for a repeatable CI run; drop the seed to explore
     void onlyParseExceptionsEscape(@ForAll long seed) throws Exception {
         Random r = new Random(seed);
         byte[] input = mutate(SEEDS.get(r.nextInt(SEEDS.size())), r);
