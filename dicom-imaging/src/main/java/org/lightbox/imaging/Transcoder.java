@@ -81,6 +81,13 @@ public final class Transcoder {
         try (OutputStream spoolOut = new BufferedOutputStream(Files.newOutputStream(spool), 1 << 16)) {
             for (int i = 0; i < frames.count(); i++) {
                 PixelCodec.Decoded d = PixelData.decode(frames, in.transferSyntax(), i);
+                if (encoder != null && target.uid().equals(Uid.JPEG2000Lossless) && d.image()
+                        .photometricInterpretation().equals("YBR_FULL")) {
+                    // Its encoder applies the reversible colour transform to what it takes as RGB: YBR would have to
+                    // be converted first, which rounds, and a lossless syntax must not carry rounded pixels.
+                    throw new CodecException(encoder.name(), i, "YBR_FULL colour cannot be written losslessly in"
+                            + " JPEG 2000 here (its encoder takes RGB); choose another lossless syntax");
+                }
                 if (encoder != null && transformsColour(target) && d.image().photometricInterpretation()
                         .equals("YBR_FULL")) {
                     // These encoders take RGB and apply their own colour transform: YBR must not go in twice.
@@ -156,7 +163,7 @@ public final class Transcoder {
 
     private static boolean transformsColour(TransferSyntax target) {
         return switch (target.uid()) {
-            case Uid.JPEGBaseline8Bit, Uid.JPEGExtended12Bit, Uid.JPEG2000Lossless, Uid.JPEG2000 -> true;
+            case Uid.JPEGBaseline8Bit, Uid.JPEGExtended12Bit, Uid.JPEG2000 -> true;
             default -> false;
         };
     }
@@ -206,8 +213,12 @@ public final class Transcoder {
     }
 
     static boolean isLossy(TransferSyntax target, PixelCodec.EncodeOptions options) {
+        // "lossless-or-lossy" syntaxes (JPEG 2000, HTJ2K) are written lossy by their encoders here.
         String c = target.compression();
-        return c.equals("lossy") || target.uid().equals(Uid.JPEGLSNearLossless) && options.nearLossless() > 0;
+        if (target.uid().equals(Uid.JPEGLSNearLossless)) {
+            return options.nearLossless() > 0;
+        }
+        return c.equals("lossy") || c.equals("lossless-or-lossy");
     }
 
     private static void lossy(Dataset.Builder b, Dataset source, TransferSyntax target, long raw, long encoded) {
