@@ -40,12 +40,25 @@ public final class PixelData {
     }
 
     public static Optional<PixelCodec> decoder(String transferSyntax) {
-        return CODECS.stream().filter(c -> c.decodes().contains(transferSyntax)).findFirst();
+        return chosen("decodes", transferSyntax,
+                CODECS.stream().filter(c -> c.decodes().contains(transferSyntax)).findFirst());
     }
 
     public static Optional<PixelCodec> encoder(String transferSyntax) {
-        return CODECS.stream().filter(c -> c.encodes().contains(transferSyntax)).findFirst();
+        return chosen("encodes", transferSyntax,
+                CODECS.stream().filter(c -> c.encodes().contains(transferSyntax)).findFirst());
     }
+
+    /** Says once per transfer syntax which codec serves it: native or pure Java is worth knowing when measuring. */
+    private static Optional<PixelCodec> chosen(String verb, String ts, Optional<PixelCodec> codec) {
+        if (codec.isPresent() && LOGGED.add(verb + ts)) {
+            LOG.log(System.Logger.Level.DEBUG, "{0} {1} {2}", codec.get().name(), verb, ts);
+        }
+        return codec;
+    }
+
+    private static final System.Logger LOG = System.getLogger(PixelData.class.getName());
+    private static final java.util.Set<String> LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Frame {@code n} (from 0) of a file's pixel data, decoded to the codecs' layout. */
     public static PixelCodec.Decoded decode(DicomFile file, int n) throws IOException {
