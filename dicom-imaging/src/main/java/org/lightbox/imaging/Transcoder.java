@@ -81,7 +81,8 @@ public final class Transcoder {
         try (OutputStream spoolOut = new BufferedOutputStream(Files.newOutputStream(spool), 1 << 16)) {
             for (int i = 0; i < frames.count(); i++) {
                 PixelCodec.Decoded d = PixelData.decode(frames, in.transferSyntax(), i);
-                if (encoder != null && target.uid().equals(Uid.JPEG2000Lossless) && d.image()
+                if (encoder != null && (target.uid().equals(Uid.JPEG2000Lossless)
+                        || target.uid().equals(Uid.HTJ2KLossless)) && d.image()
                         .photometricInterpretation().equals("YBR_FULL")) {
                     // Its encoder applies the reversible colour transform to what it takes as RGB: YBR would have to
                     // be converted first, which rounds, and a lossless syntax must not carry rounded pixels.
@@ -163,7 +164,7 @@ public final class Transcoder {
 
     private static boolean transformsColour(TransferSyntax target) {
         return switch (target.uid()) {
-            case Uid.JPEGBaseline8Bit, Uid.JPEGExtended12Bit, Uid.JPEG2000 -> true;
+            case Uid.JPEGBaseline8Bit, Uid.JPEGExtended12Bit, Uid.JPEG2000, Uid.HTJ2K -> true;
             default -> false;
         };
     }
@@ -198,10 +199,10 @@ public final class Transcoder {
                 case Uid.JPEGBaseline8Bit, Uid.JPEGExtended12Bit -> {
                     return "YBR_FULL_422";
                 }
-                case Uid.JPEG2000Lossless -> {
+                case Uid.JPEG2000Lossless, Uid.HTJ2KLossless, Uid.HTJ2KLosslessRPCL -> {
                     return "YBR_RCT";
                 }
-                case Uid.JPEG2000 -> {
+                case Uid.JPEG2000, Uid.HTJ2K -> {
                     return "YBR_ICT";
                 }
                 default -> {
@@ -230,7 +231,7 @@ public final class Transcoder {
         methods.add(switch (target.uid()) {
             case Uid.JPEGLSNearLossless -> "ISO_14495_1";
             case Uid.JPEG2000, Uid.JPEG2000MC -> "ISO_15444_1";
-            case "1.2.840.10008.1.2.4.203" -> "ISO_15444_15";
+            case Uid.HTJ2K -> "ISO_15444_15";
             default -> "ISO_10918_1";
         });
         b.setStrings(Tag.LossyImageCompressionMethod, Vr.CS, methods.toArray(String[]::new));
