@@ -90,6 +90,8 @@ public final class JpegCodec implements PixelCodec {
             if (!header.lossless() && header.precision() > 8) {
                 DctDecoder.Image d = DctDecoder.decode(frame);
                 pixels = Samples.fromInts(d.samples(), image);
+            } else if (header.lossless() && header.sof() == 0xC3) {
+                pixels = Samples.fromInts(LosslessDecoder.decode(frame).samples(), image);
             } else {
                 pixels = Samples.fromRaster(readRaster(frame), image);
             }
