@@ -182,10 +182,6 @@ public final class JpegCodec implements PixelCodec {
                     + image.samplesPerPixel() + " of " + image.bitsAllocated());
         }
         if (Uid.JPEGLossless.equals(transferSyntax) || Uid.JPEGLosslessSV1.equals(transferSyntax)) {
-            if (image.samplesPerPixel() > 1 && image.bitsStored() > 8) {
-                // Written, it could not be read back: the decoder here takes lossless colour of 8 bits only.
-                throw new CodecException(NAME, frameIndex, "lossless JPEG colour of more than 8 bits is not supported");
-            }
             return LosslessEncoder.encode(Samples.toInts(pixels, image), image);
         }
         if (!Uid.JPEGBaseline8Bit.equals(transferSyntax) && !Uid.JPEGExtended12Bit.equals(transferSyntax)) {
