@@ -114,7 +114,7 @@ public final class Transcoder {
             b.setNumbers(Tag.PlanarConfiguration, Vr.US, 0);
         }
         String photometric = encoder == null ? last.photometricInterpretation()
-                : photometricFor(target, last);
+                : encodedPhotometric(last, target.uid());
         b.setStrings(Tag.PhotometricInterpretation, Vr.CS, photometric);
         if (encoder == null) {
             b.add(new Element(Tag.PixelData, last.bitsAllocated() > 8 ? Vr.OW : Vr.OB,
@@ -191,11 +191,14 @@ public final class Transcoder {
         return (int) Math.max(0, Math.min(255, Math.round(v)));
     }
 
-    private static String photometricFor(TransferSyntax target, ImageDescription image) {
+    /**
+     * The Photometric Interpretation of what the encoders here write for RGB input: the one rule, for every codec.
+     * Colour JPEG baseline/extended is stored as YBR_FULL_422 (PS3.5 8.2.1); JPEG 2000 and HTJ2K with their component
+     * transform as YBR_RCT (lossless) or YBR_ICT (lossy) (PS3.5 8.2.4); anything else keeps its interpretation.
+     */
+    public static String encodedPhotometric(ImageDescription image, String transferSyntax) {
         if (image.samplesPerPixel() == 3 && image.photometricInterpretation().equals("RGB")) {
-            // Colour JPEG baseline/extended is stored as YBR_FULL_422 (PS3.5 8.2.1); JPEG 2000 with its
-            // component transform as YBR_RCT (lossless) or YBR_ICT (lossy) (PS3.5 8.2.4).
-            switch (target.uid()) {
+            switch (transferSyntax) {
                 case Uid.JPEGBaseline8Bit, Uid.JPEGExtended12Bit -> {
                     return "YBR_FULL_422";
                 }

@@ -18,7 +18,7 @@ import org.lightbox.imaging.PixelCodec;
  * High-Throughput JPEG 2000 (PS3.5 A.4.7) through OpenJPH (Debian: libopenjph0.9), called with the FFM API by way of
  * Lightbox's C shim. Decodes HTJ2K Lossless, Lossless RPCL and HTJ2K; encodes HTJ2K Lossless (5/3 wavelet) and HTJ2K
  * (9/7 wavelet, quantization step from the quality: {@link #quantizationStep}). Three samples are coded with the
- * component transform, so they decode to RGB and encode to YBR_RCT or YBR_ICT ({@link #encodedPhotometric}), as the
+ * component transform, so they decode to RGB and encode to YBR_RCT or YBR_ICT ({@link org.lightbox.imaging.Transcoder#encodedPhotometric}), as the
  * JPEG 2000 codecs do. When the shim or the library is missing this codec claims no transfer syntax.
  *
  * <p>OpenJPH 0.9 is not safe on corrupt input: fuzzing made it loop, abort on an assert() or corrupt its heap. So the
@@ -60,14 +60,6 @@ public final class Htj2kCodec implements PixelCodec {
     @Override
     public Set<String> encodes() {
         return API.isPresent() ? ENCODES : Set.of();
-    }
-
-    /** The Photometric Interpretation of what {@link #encode} writes (as the JPEG 2000 codecs'). */
-    public static String encodedPhotometric(ImageDescription image, String transferSyntax) {
-        if (image.samplesPerPixel() != 3) {
-            return image.photometricInterpretation();
-        }
-        return LOSSY.equals(transferSyntax) ? "YBR_ICT" : "YBR_RCT";
     }
 
     /**

@@ -51,14 +51,6 @@ public final class OpenJpegCodec implements PixelCodec {
         return API.flatMap(OpenJpegApi::encoder).isPresent() ? SYNTAXES : Set.of();
     }
 
-    /** The Photometric Interpretation of what {@link #encode} writes (as the pure-Java codec's). */
-    public static String encodedPhotometric(ImageDescription image, String transferSyntax) {
-        if (image.samplesPerPixel() != 3) {
-            return image.photometricInterpretation();
-        }
-        return LOSSLESS.equals(transferSyntax) ? "YBR_RCT" : "YBR_ICT";
-    }
-
     @Override
     public Decoded decode(byte[] frame, ImageDescription image, int frameIndex) throws CodecException {
         OpenJpegApi api = API.orElseThrow(() -> new CodecException(NAME, frameIndex, "OpenJPEG is not installed"));

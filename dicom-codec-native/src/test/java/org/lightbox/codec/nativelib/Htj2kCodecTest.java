@@ -111,7 +111,7 @@ class Htj2kCodecTest {
         PixelCodec.Decoded decoded = CODEC.decode(encoded, image, 0);
         assertThat(decoded.pixels()).isEqualTo(pixels);
         assertThat(decoded.image().photometricInterpretation()).isEqualTo(image.photometricInterpretation());
-        assertThat(Htj2kCodec.encodedPhotometric(image, Htj2kCodec.LOSSLESS))
+        assertThat(org.lightbox.imaging.Transcoder.encodedPhotometric(image, Htj2kCodec.LOSSLESS))
                 .isEqualTo(image.samplesPerPixel() == 3 ? "YBR_RCT" : "MONOCHROME2");
     }
 

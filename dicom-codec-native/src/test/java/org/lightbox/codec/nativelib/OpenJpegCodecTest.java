@@ -193,7 +193,7 @@ class OpenJpegCodecTest {
         PixelCodec.Decoded back = OPENJPEG.decode(encoded, image, 0);
         assertThat(back.pixels()).isEqualTo(p);
         assertThat(back.image().photometricInterpretation()).isEqualTo(colour ? "RGB" : "MONOCHROME2");
-        assertThat(OpenJpegCodec.encodedPhotometric(image, LOSSLESS)).isEqualTo(colour ? "YBR_RCT" : "MONOCHROME2");
+        assertThat(org.lightbox.imaging.Transcoder.encodedPhotometric(image, LOSSLESS)).isEqualTo(colour ? "YBR_RCT" : "MONOCHROME2");
     }
 
     @Test

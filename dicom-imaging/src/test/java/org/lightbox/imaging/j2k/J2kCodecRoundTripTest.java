@@ -70,7 +70,7 @@ class J2kCodecRoundTripTest {
         for (String ts : List.of(Uid.JPEG2000Lossless, Uid.JPEG2000)) {
             byte[] encoded = CODEC.encode(pixels, image, ts, EncodeOptions.DEFAULT, 0);
             Path file = tmp.resolve("j2k.dcm");
-            CodecTestSupport.writeEncapsulated(file, image, J2kCodec.encodedPhotometric(image, ts), ts, encoded);
+            CodecTestSupport.writeEncapsulated(file, image, org.lightbox.imaging.Transcoder.encodedPhotometric(image, ts), ts, encoded);
             byte[] theirs = CodecTestSupport.decodeWith(List.of("gdcmconv", "--raw", "-i", "IN", "-o", "OUT"), file,
                     tmp.resolve("gdcm.dcm"));
             if (ts.equals(Uid.JPEG2000Lossless)) {

@@ -93,7 +93,7 @@ class JpegCodecRoundTripTest {
         byte[] back = decoded.pixels();
         if (image.samplesPerPixel() == 3) {
             assertThat(decoded.image().photometricInterpretation()).isEqualTo("YBR_FULL");
-            assertThat(JpegCodec.encodedPhotometric(image, Uid.JPEGBaseline8Bit)).isEqualTo("YBR_FULL_422");
+            assertThat(org.lightbox.imaging.Transcoder.encodedPhotometric(image, Uid.JPEGBaseline8Bit)).isEqualTo("YBR_FULL_422");
             back = yccToRgb(back);
         }
         assertThat(CodecTestSupport.error(pixels, back, image).psnr()).isGreaterThanOrEqualTo(MIN_BASELINE_PSNR);
@@ -111,7 +111,7 @@ class JpegCodecRoundTripTest {
         byte[] encoded = CODEC.encode(pixels, image, Uid.JPEGBaseline8Bit, EncodeOptions.DEFAULT, 0);
         Path file = tmp.resolve("jpeg.dcm");
         CodecTestSupport.writeEncapsulated(file, image,
-                JpegCodec.encodedPhotometric(image, Uid.JPEGBaseline8Bit), Uid.JPEGBaseline8Bit, encoded);
+                org.lightbox.imaging.Transcoder.encodedPhotometric(image, Uid.JPEGBaseline8Bit), Uid.JPEGBaseline8Bit, encoded);
         byte[] theirs = CodecTestSupport.decodeWith(List.of("dcmdjpeg", "+cn", "IN", "OUT"), file,
                 tmp.resolve("dcmtk.dcm"));
         byte[] ours = CODEC.decode(encoded, image, 0).pixels();

@@ -34,7 +34,7 @@ import org.lightbox.imaging.internal.jpeg.Samples;
  * A codestream with a multiple component transform decodes to RGB, which the returned description says, whatever
  * YBR_RCT or YBR_ICT the data set named (PS3.3 C.7.6.3.1.2). Encoding writes a bare codestream (no JP2 boxes, as
  * PS3.5 A.4.4 wants) with the component transform for three samples, so the data set's Photometric Interpretation
- * becomes YBR_RCT (lossless) or YBR_ICT (lossy): {@link #encodedPhotometric}.
+ * becomes YBR_RCT (lossless) or YBR_ICT (lossy): {@link org.lightbox.imaging.Transcoder#encodedPhotometric}.
  */
 public final class J2kCodec implements PixelCodec {
     private static final String NAME = "JPEG 2000 (jai-imageio)";
@@ -52,14 +52,6 @@ public final class J2kCodec implements PixelCodec {
     @Override
     public Set<String> encodes() {
         return Set.of(Uid.JPEG2000Lossless, Uid.JPEG2000);
-    }
-
-    /** The Photometric Interpretation of what {@link #encode} writes. */
-    public static String encodedPhotometric(ImageDescription image, String transferSyntax) {
-        if (image.samplesPerPixel() != 3) {
-            return image.photometricInterpretation();
-        }
-        return Uid.JPEG2000Lossless.equals(transferSyntax) ? "YBR_RCT" : "YBR_ICT";
     }
 
     @Override

@@ -57,15 +57,6 @@ public final class JpegCodec implements PixelCodec {
         return Set.of(Uid.JPEGBaseline8Bit, Uid.JPEGExtended12Bit, Uid.JPEGLossless, Uid.JPEGLosslessSV1);
     }
 
-    /** The Photometric Interpretation of what {@link #encode} writes for an image described by {@code image}. */
-    public static String encodedPhotometric(ImageDescription image, String transferSyntax) {
-        boolean lossless = Uid.JPEGLossless.equals(transferSyntax) || Uid.JPEGLosslessSV1.equals(transferSyntax);
-        if (image.samplesPerPixel() == 1 || lossless) {
-            return image.photometricInterpretation();
-        }
-        return "YBR_FULL_422";
-    }
-
     @Override
     public Decoded decode(byte[] frame, ImageDescription image, int frameIndex) throws CodecException {
         JpegHeader header;
