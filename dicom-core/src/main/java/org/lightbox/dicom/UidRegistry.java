@@ -28,6 +28,11 @@ public final class UidRegistry {
         return Optional.ofNullable(Table.BY_UID.get(uid));
     }
 
+    /** Every registered UID, in no particular order. */
+    public static java.util.Collection<Entry> all() {
+        return java.util.Collections.unmodifiableCollection(Table.BY_UID.values());
+    }
+
     /** The registered keyword, or "" for a UID the standard does not register. */
     public static String keywordOf(String uid) {
         return lookup(uid).map(Entry::keyword).orElse("");
