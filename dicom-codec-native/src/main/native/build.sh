@@ -14,5 +14,15 @@ if g++ -std=c++17 -O2 -Wall -shared -fPIC -o "$out/liblightbox-openjph.so" "$her
 else
     rm -f "$out/liblightbox-openjph.so"
     echo "skipping the OpenJPH shim: g++ failed (see above)"
+    exit 0
+fi
+# The decoding process that isolates OpenJPH from the JVM (lightbox.htj2k.decode=isolated): the shim's code in an
+# executable of its own. Without it, HTJ2K decodes in the JVM's process, as configured by in-process.
+if g++ -std=c++17 -O2 -Wall -o "$out/lightbox-openjph-worker" "$here/lightbox_openjph_worker.cpp" \
+        "$here/lightbox_openjph.cpp" -lopenjph; then
+    echo "built $out/lightbox-openjph-worker"
+else
+    rm -f "$out/lightbox-openjph-worker"
+    echo "skipping the OpenJPH worker: g++ failed (see above); HTJ2K will decode in-process"
 fi
 exit 0

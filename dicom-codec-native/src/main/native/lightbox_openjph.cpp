@@ -244,10 +244,13 @@ struct tag_tree {
 // (fuzzing found heap corruption in precinct::parse). For the common layout (one tile, one layer, one precinct per
 // resolution, no image offset, no SOP/EPH) every packet header is read here first, and each HT code-block's
 // lengths are checked against what HTJ2K allows and against the data. Other layouts are passed on unchecked.
-void check_packets(const layout& g, const std::vector<uint8_t>& data) {
+// Returns, for the resolution-major orders (LRCP, RLCP, RPCL), where each resolution's packets end in data; else
+// (and for unchecked layouts) nothing.
+std::vector<size_t> check_packets(const layout& g, const std::vector<uint8_t>& data) {
+    std::vector<size_t> ends;
     if (g.kmax.size() != 3 * static_cast<size_t>(g.levels) + 1 || g.layers != 1 || (g.scod & 7) != 0 || g.x0 != 0
             || g.y0 != 0 || g.width > 32768 || g.height > 32768) {
-        return;
+        return ends;
     }
     header_bits hb{data.data(), 0, data.size()};
     auto ceil_div = [](uint64_t a, unsigned shift) {
@@ -354,6 +357,7 @@ void check_packets(const layout& g, const std::vector<uint8_t>& data) {
             for (unsigned c = 0; c < g.comps; ++c) {
                 packet(r);
             }
+            ends.push_back(hb.pos);
         }
     } else {
         for (unsigned c = 0; c < g.comps; ++c) {
@@ -362,9 +366,22 @@ void check_packets(const layout& g, const std::vector<uint8_t>& data) {
             }
         }
     }
+    return ends;
 }
 
-void check_markers(const uint8_t* in, size_t n) {
+// Where check_markers found things: the end of the main header (the first SOT), the tile-parts as [SOT, end) and
+// where their data starts, and the end of each resolution's packets in the tile's data (for one tile in a
+// resolution-major order; else empty).
+struct stream_map {
+    size_t main_end = 0;
+    std::vector<size_t> sot, data_start, end;
+    std::vector<size_t> resolution_ends;
+    size_t data_bytes = 0;
+    unsigned levels = 0, progression = 0;
+};
+
+stream_map check_markers(const uint8_t* in, size_t n) {
+    stream_map map;
     if (n < 4 || read16(in) != 0xFF4F || read16(in + 2) != 0xFF51) {
         throw std::runtime_error("not a JPEG 2000 codestream: it does not start with SOC and SIZ");
     }
@@ -384,6 +401,7 @@ void check_markers(const uint8_t* in, size_t n) {
         }
         unsigned marker = read16(in + pos);
         if (marker == 0xFF90) {
+            map.main_end = pos;
             break;
         }
         if ((marker & 0xFF00) != 0xFF00 || marker < 0xFF30) {
@@ -484,9 +502,9 @@ void check_markers(const uint8_t* in, size_t n) {
                 throw std::runtime_error("data follows the EOC marker");
             }
             if (tiles == 1) {
-                check_packets(g, tile_data);
+                map.resolution_ends = check_packets(g, tile_data);
             }
-            return;
+            break;
         }
         if (marker != 0xFF90 || pos + 12 > n || read16(in + pos + 2) != 10) {
             throw std::runtime_error("no tile-part (SOT) where one must start, at byte " + std::to_string(pos));
@@ -510,21 +528,92 @@ void check_markers(const uint8_t* in, size_t n) {
                 throw std::runtime_error("the codestream is truncated: no EOC marker");
             }
             size_t start = check_tile_part_header(in, pos + 12, end);
+            map.sot.push_back(pos);
+            map.data_start.push_back(start);
+            map.end.push_back(end);
             if (tiles == 1) {
                 tile_data.insert(tile_data.end(), in + start, in + end);
-                check_packets(g, tile_data);
+                map.resolution_ends = check_packets(g, tile_data);
             }
-            return;
+            break;
         }
         if (psot < 14 || pos + psot > n) {
             throw std::runtime_error("the codestream is truncated: a tile-part runs past the end of the data");
         }
         size_t start = check_tile_part_header(in, pos + 12, pos + psot);
+        map.sot.push_back(pos);
+        map.data_start.push_back(start);
+        map.end.push_back(pos + psot);
         if (tiles == 1) {
             tile_data.insert(tile_data.end(), in + start, in + pos + psot);
         }
         pos += psot;
     }
+    map.data_bytes = tile_data.size();
+    map.levels = g.levels;
+    map.progression = g.progression;
+    return map;
+}
+
+void put16(std::vector<uint8_t>& out, unsigned v) {
+    out.push_back(static_cast<uint8_t>(v >> 8));
+    out.push_back(static_cast<uint8_t>(v));
+}
+
+void put32(std::vector<uint8_t>& out, uint32_t v) {
+    put16(out, v >> 16);
+    put16(out, v & 0xFFFF);
+}
+
+// PS3.5 10.18 asks of HTJ2K Lossless RPCL (.202): RPCL progression, and TLM marker segments "to find the resolution
+// breakpoints". OpenJPH 0.9 writes neither TLM nor tile-parts, so its single-tile RPCL codestream is rewritten here:
+// one tile-part per resolution (cut where the packet walk of check_markers says each resolution's packets end) and a
+// TLM marker segment at the end of the main header giving each tile-part's length (ISO 15444-1 A.7.1: Ztlm 0, Stlm
+// with ST = 2 (16-bit Ttlm, the tile index) and SP = 1 (32-bit Ptlm)). The result is checked again before it is
+// returned.
+std::vector<uint8_t> rpcl_tile_parts(const uint8_t* in, size_t n) {
+    stream_map map = check_markers(in, n);
+    size_t parts = static_cast<size_t>(map.levels) + 1;
+    if (map.progression != 2 || map.sot.size() != 1 || map.data_start[0] != map.sot[0] + 14
+            || map.resolution_ends.size() != parts || map.resolution_ends.back() != map.data_bytes || parts > 255) {
+        throw std::runtime_error("the encoder's codestream is not one RPCL tile of one tile-part that this shim can "
+                "split by resolution");
+    }
+    std::vector<uint8_t> out(in, in + map.main_end);
+    size_t tlm = 4 + 6 * parts;
+    if (tlm > 65535) {
+        throw std::runtime_error("too many tile-parts for one TLM marker segment");
+    }
+    put16(out, 0xFF55);
+    put16(out, static_cast<unsigned>(tlm));
+    out.push_back(0);     // Ztlm
+    out.push_back(0x60);  // Stlm: ST = 2, SP = 1
+    size_t from = 0;
+    for (size_t r = 0; r < parts; ++r) {
+        put16(out, 0);    // Ttlm: the only tile
+        put32(out, static_cast<uint32_t>(14 + map.resolution_ends[r] - from));
+        from = map.resolution_ends[r];
+    }
+    const uint8_t* data = in + map.data_start[0];
+    from = 0;
+    for (size_t r = 0; r < parts; ++r) {
+        size_t bytes = map.resolution_ends[r] - from;
+        put16(out, 0xFF90);                                       // SOT
+        put16(out, 10);                                           // Lsot
+        put16(out, 0);                                            // Isot
+        put32(out, static_cast<uint32_t>(14 + bytes));            // Psot
+        out.push_back(static_cast<uint8_t>(r));                   // TPsot
+        out.push_back(static_cast<uint8_t>(parts));               // TNsot
+        put16(out, 0xFF93);                                       // SOD
+        out.insert(out.end(), data + from, data + from + bytes);
+        from = map.resolution_ends[r];
+    }
+    put16(out, 0xFFD9);
+    stream_map again = check_markers(out.data(), out.size());
+    if (again.sot.size() != parts || again.data_bytes != map.data_bytes) {
+        throw std::runtime_error("the codestream split into tile-parts does not read back");
+    }
+    return out;
 }
 
 header read_header(ojph::codestream& cs, ojph::mem_infile& file, const uint8_t* in, size_t n) {
@@ -656,10 +745,13 @@ int lb_ojph_decode(const uint8_t* in, size_t n, int32_t sample_bytes, uint8_t* o
 // Encodes interleaved little-endian samples (sample_bytes 1 or 2) of bitdepth bits. Only the low bitdepth bits of
 // each sample count; signed samples are sign-extended from bit bitdepth - 1. reversible selects the 5/3 wavelet
 // (lossless); otherwise the 9/7 wavelet with quantization step quality_step. Three components use the colour
-// transform. progression is "RPCL", "LRCP", ... On success *out holds a buffer to release with lb_ojph_free.
+// transform. progression is "RPCL", "LRCP", ... With thumbnail_parts (for HTJ2K Lossless RPCL, PS3.5 10.18, which
+// needs progression "RPCL"), there are enough decomposition levels for the lowest resolution to be at most 64 samples
+// wide or high, one tile-part per resolution and a TLM marker segment. On success *out holds a buffer to release
+// with lb_ojph_free.
 int lb_ojph_encode(const uint8_t* pixels, int32_t width, int32_t height, int32_t comps, int32_t sample_bytes,
         int32_t bitdepth, int32_t is_signed, int32_t reversible, float quality_step, const char* progression,
-        uint8_t** out, size_t* out_n, char* err, size_t err_cap) {
+        int32_t thumbnail_parts, uint8_t** out, size_t* out_n, char* err, size_t err_cap) {
     *out = nullptr;
     *out_n = 0;
     try {
@@ -684,6 +776,15 @@ int lb_ojph_encode(const uint8_t* pixels, int32_t width, int32_t height, int32_t
         // Five levels as usual, fewer for images too small to split that often.
         ojph::ui32 levels = 5;
         int32_t smaller = width < height ? width : height;
+        int32_t larger = width < height ? height : width;
+        if (thumbnail_parts != 0) {
+            // PS3.5 10.18: the lowest resolution at most 64 wide or high. When the smaller side cannot be split
+            // further, it is already at most 2 there.
+            while (((static_cast<int64_t>(larger) + (1ll << levels) - 1) >> levels) > 64
+                    && (smaller >> (levels + 1)) >= 1) {
+                ++levels;
+            }
+        }
         while (levels > 0 && (smaller >> levels) < 1) {
             --levels;
         }
@@ -723,11 +824,18 @@ int lb_ojph_encode(const uint8_t* pixels, int32_t width, int32_t height, int32_t
         }
         cs.flush();
         size_t size = static_cast<size_t>(file.tell());
+        const uint8_t* written = static_cast<const uint8_t*>(file.get_data());
+        std::vector<uint8_t> split;
+        if (thumbnail_parts != 0) {
+            split = rpcl_tile_parts(written, size);
+            written = split.data();
+            size = split.size();
+        }
         uint8_t* copy = static_cast<uint8_t*>(malloc(size == 0 ? 1 : size));
         if (copy == nullptr) {
             throw std::bad_alloc();
         }
-        memcpy(copy, file.get_data(), size);
+        memcpy(copy, written, size);
         cs.close();
         *out = copy;
         *out_n = size;

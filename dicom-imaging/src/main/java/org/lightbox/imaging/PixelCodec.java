@@ -19,6 +19,20 @@ public interface PixelCodec {
     Set<String> encodes();
 
     /**
+     * Whether this codec reads {@code image} in {@code transferSyntax}: a codec may take only some images of a syntax
+     * (an 8-bit-only JPEG library, say, of JPEG Extended, which holds 8 or 12 bits). By default, every image of a
+     * syntax in {@link #decodes()}.
+     */
+    default boolean canDecode(String transferSyntax, ImageDescription image) {
+        return decodes().contains(transferSyntax);
+    }
+
+    /** Whether this codec writes {@code image} (as the encoder will be given it) in {@code transferSyntax}. */
+    default boolean canEncode(String transferSyntax, ImageDescription image) {
+        return encodes().contains(transferSyntax);
+    }
+
+    /**
      * Decodes one frame.
      *
      * @param frameIndex counted from 0, for error messages

@@ -20,6 +20,7 @@ import org.lightbox.imaging.internal.jpegls.JpegLsCodec;
  */
 public final class PixelData {
     private static final List<PixelCodec> CODECS = codecs();
+    private static final CodecMetrics METRICS = new CodecMetrics();
 
     private PixelData() {}
 
@@ -39,22 +40,42 @@ public final class PixelData {
                 .toList() : CODECS;
     }
 
+    /**
+     * The first codec that reads some images of {@code transferSyntax}, for listings; to decode, ask
+     * {@link #decoder(String, ImageDescription)}, since a codec may take only some images of a syntax.
+     */
     public static Optional<PixelCodec> decoder(String transferSyntax) {
-        return chosen("decodes", transferSyntax,
-                CODECS.stream().filter(c -> c.decodes().contains(transferSyntax)).findFirst());
+        return CODECS.stream().filter(c -> c.decodes().contains(transferSyntax)).findFirst().map(METRICS::counted);
     }
 
+    /** The first codec that writes some images in {@code transferSyntax}, for listings. */
     public static Optional<PixelCodec> encoder(String transferSyntax) {
-        return chosen("encodes", transferSyntax,
-                CODECS.stream().filter(c -> c.encodes().contains(transferSyntax)).findFirst());
+        return CODECS.stream().filter(c -> c.encodes().contains(transferSyntax)).findFirst().map(METRICS::counted);
     }
 
-    /** Says once per transfer syntax which codec serves it: native or pure Java is worth knowing when measuring. */
+    /** The first codec that reads {@code image} in {@code transferSyntax}, counted in {@link #metrics()}. */
+    public static Optional<PixelCodec> decoder(String transferSyntax, ImageDescription image) {
+        return chosen("decodes", transferSyntax,
+                CODECS.stream().filter(c -> c.canDecode(transferSyntax, image)).findFirst());
+    }
+
+    /** The first codec that writes {@code image} in {@code transferSyntax}, counted in {@link #metrics()}. */
+    public static Optional<PixelCodec> encoder(String transferSyntax, ImageDescription image) {
+        return chosen("encodes", transferSyntax,
+                CODECS.stream().filter(c -> c.canEncode(transferSyntax, image)).findFirst());
+    }
+
+    /** What the codecs handed out here have done since the process started. */
+    public static CodecMetrics metrics() {
+        return METRICS;
+    }
+
+    /** Says once per codec and transfer syntax which codec serves it: native or pure Java is worth knowing. */
     private static Optional<PixelCodec> chosen(String verb, String ts, Optional<PixelCodec> codec) {
-        if (codec.isPresent() && LOGGED.add(verb + ts)) {
+        if (codec.isPresent() && LOGGED.add(codec.get().name() + " " + verb + " " + ts)) {
             LOG.log(System.Logger.Level.DEBUG, "{0} {1} {2}", codec.get().name(), verb, ts);
         }
-        return codec;
+        return codec.map(METRICS::counted);
     }
 
     private static final System.Logger LOG = System.getLogger(PixelData.class.getName());
@@ -73,7 +94,7 @@ public final class PixelData {
             return new PixelCodec.Decoded(NativeLayout.toCodecLayout(raw, image),
                     decoded.withPlanarConfiguration(0));
         }
-        PixelCodec codec = decoder(ts.uid()).orElseThrow(() -> new CodecException(ts.keyword().isEmpty()
+        PixelCodec codec = decoder(ts.uid(), image).orElseThrow(() -> new CodecException(ts.keyword().isEmpty()
                 ? ts.uid() : ts.keyword(), n, "no decoder here for transfer syntax " + ts.uid()));
         return codec.decode(raw, image, n);
     }

@@ -71,8 +71,9 @@ public final class Transcoder {
     private static Dataset convertPixels(DicomFile in, TransferSyntax target, PixelCodec.EncodeOptions options,
             Path spool) throws IOException {
         Frames frames = Frames.of(in.dataset());
-        PixelCodec encoder = target.isNative() ? null : PixelData.encoder(target.uid()).orElseThrow(() ->
-                new CodecException(target.keyword(), 0, "no encoder here for transfer syntax " + target.uid()));
+        // Chosen for the image as its frames decode (the bits and samples do not change from frame to frame).
+        PixelCodec encoder = target.isNative() ? null : PixelData.encoder(target.uid(), frames.image())
+                .orElseThrow(() -> new CodecException(target.keyword(), 0, "no encoder here for transfer syntax " + target.uid()));
         List<Value> fragments = new ArrayList<>();
         ImageDescription last = frames.image();
         long offset = 0;

@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import org.lightbox.imaging.CodecException;
@@ -16,10 +17,13 @@ import org.lightbox.imaging.PixelCodec;
 
 /**
  * High-Throughput JPEG 2000 (PS3.5 A.4.7) through OpenJPH (Debian: libopenjph0.9), called with the FFM API by way of
- * Lightbox's C shim. Decodes HTJ2K Lossless, Lossless RPCL and HTJ2K; encodes HTJ2K Lossless (5/3 wavelet) and HTJ2K
- * (9/7 wavelet, quantization step from the quality: {@link #quantizationStep}). Three samples are coded with the
- * component transform, so they decode to RGB and encode to YBR_RCT or YBR_ICT ({@link org.lightbox.imaging.Transcoder#encodedPhotometric}), as the
- * JPEG 2000 codecs do. When the shim or the library is missing this codec claims no transfer syntax.
+ * Lightbox's C shim. Decodes HTJ2K Lossless, Lossless RPCL and HTJ2K; encodes HTJ2K Lossless (5/3 wavelet), HTJ2K
+ * Lossless RPCL (the same, with what PS3.5 10.18 asks: RPCL progression, enough decomposition levels for the lowest
+ * resolution to be at most 64 samples wide or high, and a TLM marker segment; the shim writes one tile-part per
+ * resolution, which TLM indexes) and HTJ2K (9/7 wavelet, quantization step from the quality: {@link
+ * #quantizationStep}). Three samples are coded with the component transform, so they decode to RGB and encode to
+ * YBR_RCT or YBR_ICT ({@link org.lightbox.imaging.Transcoder#encodedPhotometric}), as the JPEG 2000 codecs do. When
+ * the shim or the library is missing this codec claims no transfer syntax.
  *
  * <p>OpenJPH 0.9 is not safe on corrupt input: fuzzing made it loop, abort on an assert() or corrupt its heap. So the
  * shim checks before OpenJPH sees the data: the main header (SIZ, COD, QCD and their agreement), every tile-part's
@@ -27,24 +31,83 @@ import org.lightbox.imaging.PixelCodec;
  * quality layer, one precinct per resolution, no image offset, no SOP/EPH markers: what OpenJPH and most HTJ2K
  * encoders write), every packet header and code-block length. It refuses what OpenJPH would mishandle: COC, QCC, RGN,
  * POC or PPM in the main header, markers other than PLT and COM in tile-part headers, more than 3 coding passes per
- * code-block, subsampled components, components of different depths, and depths above 16 bits. Codestreams of other
- * layouts (several tiles, layers or precincts) are decoded with the header checks only: for them, a corrupt packet
- * header can still crash the process. For any layout, corrupt code-block contents can still trip an assert() in
- * OpenJPH 0.9's block decoder and abort the process (rare: about 1 in 16,000 random mutations in our fuzzing).
+ * code-block, subsampled components, components of different depths, and depths above 16 bits. What the checks
+ * cannot catch (corrupt code-block contents trip an assert() in OpenJPH's block decoder in about 1 of 16,000 random
+ * mutations; other layouts are checked by header only) would abort the process. So by default frames are decoded in
+ * separate processes ({@link OpenJphWorkers}): a crash there is a {@link CodecException} for that frame, and the JVM
+ * carries on. The system property {@code lightbox.htj2k.decode=in-process} decodes in the JVM instead, which saves
+ * the copy through a pipe (docs/BENCHMARKS.md) for archives that only see trusted HTJ2K. Encoding (of pixels Lightbox
+ * holds) is always in-process.
  */
 public final class Htj2kCodec implements PixelCodec {
+    /** Where frames are decoded. */
+    enum Decoding {
+        /** In a pool of decoding processes: OpenJPH crashing ends one of them, not the JVM. */
+        ISOLATED,
+        /** In the JVM's process: faster, but a codestream that trips one of OpenJPH's assertions aborts the JVM. */
+        IN_PROCESS;
+
+        /** The system property lightbox.htj2k.decode: isolated (the default) or in-process. */
+        static Decoding configured() {
+            String value = System.getProperty("lightbox.htj2k.decode", "isolated").strip();
+            return switch (value) {
+                case "in-process" -> IN_PROCESS;
+                case "isolated" -> ISOLATED;
+                default -> {
+                    LOG.log(System.Logger.Level.WARNING, "lightbox.htj2k.decode=" + value
+                            + " is neither isolated nor in-process; decoding HTJ2K isolated");
+                    yield ISOLATED;
+                }
+            };
+        }
+    }
+
     private static final String NAME = "HTJ2K (OpenJPH)";
     static final String LOSSLESS = "1.2.840.10008.1.2.4.201";
     static final String LOSSLESS_RPCL = "1.2.840.10008.1.2.4.202";
     static final String LOSSY = "1.2.840.10008.1.2.4.203";
     private static final Set<String> DECODES = Set.of(LOSSLESS, LOSSLESS_RPCL, LOSSY);
-    // Not .202 yet: Lightbox writes RPCL, but whether that meets all PS3.5 asks of .202 (TLM markers?) is unchecked.
-    private static final Set<String> ENCODES = Set.of(LOSSLESS, LOSSY);
+    private static final Set<String> ENCODES = Set.of(LOSSLESS, LOSSLESS_RPCL, LOSSY);
+    private static final System.Logger LOG = System.getLogger(Htj2kCodec.class.getName());
     private static final Optional<OpenJphApi> API = OpenJphApi.load();
+
+    /** The decoding processes, started on the first isolated decode. */
+    private static final class Pool {
+        static final Optional<OpenJphWorkers> WORKERS = start();
+
+        private static Optional<OpenJphWorkers> start() {
+            int size = Integer.getInteger("lightbox.htj2k.workers", Runtime.getRuntime().availableProcessors());
+            int seconds = Math.max(1, Integer.getInteger("lightbox.htj2k.worker-timeout", 60));
+            Duration timeout = Duration.ofSeconds(seconds);
+            Optional<OpenJphWorkers> pool = API.isEmpty() ? Optional.empty()
+                    : OpenJphApi.worker().flatMap(path -> OpenJphWorkers.start(path, size, timeout));
+            if (API.isPresent() && pool.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "the OpenJPH decoding process is not in this build or does "
+                        + "not start: HTJ2K decodes in-process, where a corrupt codestream can abort the JVM");
+            }
+            return pool;
+        }
+    }
+
+    private final Decoding decoding;
+
+    /** A codec decoding as the system property lightbox.htj2k.decode says. */
+    public Htj2kCodec() {
+        this(Decoding.configured());
+    }
+
+    Htj2kCodec(Decoding decoding) {
+        this.decoding = decoding;
+    }
 
     /** Whether the shim and OpenJPH were found on this machine. */
     public static boolean available() {
         return API.isPresent();
+    }
+
+    /** Whether this codec's frames are decoded in separate processes (false without the worker executable). */
+    boolean isolated() {
+        return decoding == Decoding.ISOLATED && API.isPresent() && Pool.WORKERS.isPresent();
     }
 
     @Override
@@ -80,42 +143,66 @@ public final class Htj2kCodec implements PixelCodec {
             throw new CodecException(NAME, frameIndex, "HTJ2K decodes to 8 or 16 bits allocated, not "
                     + image.bitsAllocated());
         }
+        int sampleBytes = image.bitsAllocated() / 8;
+        OpenJphWorkers.Answer answer = isolated()
+                ? Pool.WORKERS.orElseThrow().decode(frame, sampleBytes, image.columns(), image.rows(),
+                        image.samplesPerPixel(), image.frameBytes(), NAME, frameIndex)
+                : decodeInProcess(api, frame, sampleBytes, image, frameIndex);
+        if (answer.status() < 0) {
+            throw new CodecException(NAME, frameIndex, "OpenJPH: " + answer.message());
+        }
+        int[] info = answer.info();
+        int width = info[OpenJphApi.WIDTH];
+        int height = info[OpenJphApi.HEIGHT];
+        int components = info[OpenJphApi.COMPONENTS];
+        int bits = info[OpenJphApi.BIT_DEPTH];
+        if (width != image.columns() || height != image.rows() || components != image.samplesPerPixel()) {
+            throw new CodecException(NAME, frameIndex, "the codestream holds " + width + " x " + height + " x "
+                    + components + " samples, the data set says " + image.columns() + " x " + image.rows()
+                    + " x " + image.samplesPerPixel());
+        }
+        if (bits > image.bitsAllocated() || answer.pixels() == null) {
+            throw new CodecException(NAME, frameIndex, bits + "-bit samples do not fit Bits Allocated "
+                    + image.bitsAllocated());
+        }
+        byte[] pixels = answer.pixels();
+        if (sampleBytes == 2 && bits < 16 && image.signed() && info[OpenJphApi.SIGNED] == 0) {
+            // An unsigned codestream in a data set that says signed: the samples' top bit is their sign.
+            signExtend(pixels, bits);
+        }
+        boolean transform = info[OpenJphApi.COLOUR_TRANSFORM] != 0;
+        // The component transform is undone by the decoder: the samples are RGB whatever YBR_* the data set said.
+        String pi = components == 3 && transform ? "RGB" : image.photometricInterpretation();
+        return new Decoded(pixels, image.withPlanarConfiguration(0).withPhotometricInterpretation(pi));
+    }
+
+    /**
+     * The header, and the samples when it matches the image (as the decoding process answers, so that both ways
+     * share the checks above).
+     */
+    private static OpenJphWorkers.Answer decodeInProcess(OpenJphApi api, byte[] frame, int sampleBytes,
+            ImageDescription image, int frameIndex) throws CodecException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment source = arena.allocateFrom(JAVA_BYTE, frame);
             MemorySegment error = arena.allocate(OpenJphApi.ERROR_CAPACITY);
             MemorySegment info = arena.allocate(JAVA_INT, OpenJphApi.HEADER_INTS);
-            check((int) api.header().invokeExact(source, (long) frame.length, info, error,
-                    (long) OpenJphApi.ERROR_CAPACITY), error, frameIndex);
-            int width = info.getAtIndex(JAVA_INT, OpenJphApi.WIDTH);
-            int height = info.getAtIndex(JAVA_INT, OpenJphApi.HEIGHT);
-            int components = info.getAtIndex(JAVA_INT, OpenJphApi.COMPONENTS);
-            int bits = info.getAtIndex(JAVA_INT, OpenJphApi.BIT_DEPTH);
-            if (width != image.columns() || height != image.rows() || components != image.samplesPerPixel()) {
-                throw new CodecException(NAME, frameIndex, "the codestream holds " + width + " x " + height + " x "
-                        + components + " samples, the data set says " + image.columns() + " x " + image.rows()
-                        + " x " + image.samplesPerPixel());
+            int result = (int) api.header().invokeExact(source, (long) frame.length, info, error,
+                    (long) OpenJphApi.ERROR_CAPACITY);
+            int[] header = info.toArray(JAVA_INT);
+            if (result != 0) {
+                return new OpenJphWorkers.Answer(-1, header, null, error.getString(0));
             }
-            int sampleBytes = image.bitsAllocated() / 8;
-            if (bits > image.bitsAllocated()) {
-                throw new CodecException(NAME, frameIndex, bits + "-bit samples do not fit Bits Allocated "
-                        + image.bitsAllocated());
+            if (header[OpenJphApi.WIDTH] != image.columns() || header[OpenJphApi.HEIGHT] != image.rows()
+                    || header[OpenJphApi.COMPONENTS] != image.samplesPerPixel()
+                    || header[OpenJphApi.BIT_DEPTH] > 8 * sampleBytes) {
+                return new OpenJphWorkers.Answer(1, header, null, null);
             }
             long bytes = image.frameBytes();
             MemorySegment out = arena.allocate(bytes);
-            check((int) api.decode().invokeExact(source, (long) frame.length, sampleBytes, out, bytes, error,
-                    (long) OpenJphApi.ERROR_CAPACITY), error, frameIndex);
-            byte[] pixels = out.toArray(JAVA_BYTE);
-            if (sampleBytes == 2 && bits < 16 && image.signed() && info.getAtIndex(JAVA_INT, OpenJphApi.SIGNED) == 0) {
-                // An unsigned codestream in a data set that says signed: the samples' top bit is their sign.
-                signExtend(pixels, bits);
-            }
-            boolean transform = info.getAtIndex(JAVA_INT, OpenJphApi.COLOUR_TRANSFORM) != 0;
-            // The component transform is undone by the decoder: the samples are RGB whatever YBR_* the data set said.
-            String pi = components == 3 && transform ? "RGB" : image.photometricInterpretation();
-            return new Decoded(pixels,
-                    image.withPlanarConfiguration(0).withPhotometricInterpretation(pi));
-        } catch (CodecException e) {
-            throw e;
+            result = (int) api.decode().invokeExact(source, (long) frame.length, sampleBytes, out, bytes, error,
+                    (long) OpenJphApi.ERROR_CAPACITY);
+            return result != 0 ? new OpenJphWorkers.Answer(-1, header, null, error.getString(0))
+                    : new OpenJphWorkers.Answer(0, header, out.toArray(JAVA_BYTE), null);
         } catch (Throwable t) {
             throw new CodecException(NAME, frameIndex, "OpenJPH failed: " + t, t);
         }
@@ -153,7 +240,8 @@ public final class Htj2kCodec implements PixelCodec {
             // The shim masks each sample to Bits Stored and sign-extends signed ones (PS3.5 8.1.1).
             check((int) api.encode().invokeExact(source, image.columns(), image.rows(), image.samplesPerPixel(),
                     image.bitsAllocated() / 8, image.bitsStored(), image.signed() ? 1 : 0, reversible ? 1 : 0, step,
-                    progression, out, size, error, (long) OpenJphApi.ERROR_CAPACITY), error, frameIndex);
+                    progression, LOSSLESS_RPCL.equals(transferSyntax) ? 1 : 0, out, size, error,
+                    (long) OpenJphApi.ERROR_CAPACITY), error, frameIndex);
             MemorySegment data = out.get(ADDRESS, 0);
             try {
                 return data.reinterpret(size.get(JAVA_LONG, 0)).toArray(JAVA_BYTE);

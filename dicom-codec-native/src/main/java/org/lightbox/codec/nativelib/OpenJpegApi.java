@@ -26,8 +26,8 @@ record OpenJpegApi(MethodHandle streamCreate, MethodHandle streamDestroy, Method
         MethodHandle setUserDataLength, MethodHandle createDecompress, MethodHandle defaultDecoderParameters,
         MethodHandle setupDecoder, MethodHandle setErrorHandler, MethodHandle readHeader, MethodHandle decode,
         MethodHandle endDecompress, MethodHandle imageDestroy, MethodHandle destroyCodec,
-        Optional<Encoder> encoder, MemorySegment readFn, MemorySegment writeFn, MemorySegment skipFn,
-        MemorySegment seekFn, MemorySegment errorFn) {
+        Optional<MethodHandle> setThreads, Optional<Encoder> encoder, MemorySegment readFn, MemorySegment writeFn,
+        MemorySegment skipFn, MemorySegment seekFn, MemorySegment errorFn) {
 
     /** The compression entry points, apart so that a library without them still decodes. */
     record Encoder(MethodHandle createCompress, MethodHandle defaultEncoderParameters, MethodHandle imageCreate,
@@ -106,6 +106,9 @@ record OpenJpegApi(MethodHandle streamCreate, MethodHandle streamDestroy, Method
                     h(l, lib, "opj_end_decompress", codecStream),
                     h(l, lib, "opj_image_destroy", FunctionDescriptor.ofVoid(ADDRESS)),
                     h(l, lib, "opj_destroy_codec", FunctionDescriptor.ofVoid(ADDRESS)),
+                    // Since OpenJPEG 2.2; without it every frame is decoded on the calling thread only.
+                    lib.find("opj_codec_set_threads")
+                            .map(f -> l.downcallHandle(f, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT))),
                     loadEncoder(l, lib),
                     l.upcallStub(read, io, Arena.global()),
                     l.upcallStub(write, io, Arena.global()),

@@ -5,15 +5,20 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.lightbox.imaging.CodecException;
 import org.lightbox.imaging.ImageDescription;
 import org.lightbox.imaging.PixelCodec;
+import org.lightbox.imaging.internal.j2k.J2kCodec;
 
 /**
  * JPEG 2000 lossless and lossy through OpenJPEG 2.5's C API (Debian: libopenjp2-7), called with the FFM API. When the
@@ -21,8 +26,18 @@ import org.lightbox.imaging.PixelCodec;
  * pure-Java codec does: a codestream whose main header turns on the multiple component transform decodes to RGB, a
  * codestream without its EOC marker is refused as truncated, and encoding writes a bare codestream (no JP2 boxes,
  * PS3.5 A.4.4) with the component transform for three samples, so the data set becomes YBR_RCT or YBR_ICT.
+ *
+ * <p>Threads: OpenJPEG can share one frame's code-blocks among worker threads. By default ({@code auto}) a frame
+ * gets the processors that other OpenJPEG calls of this process are not using at that moment (all of them when it is
+ * the only one, one when there are as many frames in flight as processors), at most {@value #MAX_AUTO_THREADS}; the
+ * system property {@value #THREADS_PROPERTY} fixes the number instead (docs/configuration.md). Thread-safe.
  */
 public final class OpenJpegCodec implements PixelCodec {
+    /** The system property that sets the worker threads per frame: {@code auto} (the default) or 1 to 64. */
+    public static final String THREADS_PROPERTY = "lightbox.openjpeg.threads";
+    static final int MAX_AUTO_THREADS = 8;
+    /** OpenJPEG calls in flight in this process, so that {@code auto} gives a frame only the idle processors. */
+    private static final AtomicInteger IN_FLIGHT = new AtomicInteger();
     private static final String NAME = "JPEG 2000 (OpenJPEG)";
     private static final String LOSSLESS = "1.2.840.10008.1.2.4.90";
     private static final String LOSSY = "1.2.840.10008.1.2.4.91";
@@ -30,6 +45,45 @@ public final class OpenJpegCodec implements PixelCodec {
     private static final Optional<OpenJpegApi> API = OpenJpegApi.load();
     /** OpenJPEG's own stream chunk size (OPJ_J2K_STREAM_CHUNK_SIZE). */
     private static final long CHUNK = 1 << 20;
+    /** Samples converted at a time from OpenJPEG's int32 planes: small enough to stay in the cache. */
+    private static final int BLOCK = 4096;
+    private static final ValueLayout.OfShort LE_SHORT = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** 0 for auto, else the worker threads per frame; -1 when the property is not understood. */
+    private final int threads;
+    private final String threadsSetting;
+
+    /** The codec with the thread setting of {@value #THREADS_PROPERTY} (auto when unset). */
+    public OpenJpegCodec() {
+        this(System.getProperty(THREADS_PROPERTY, "auto"));
+    }
+
+    /** The codec with {@code threads}: {@code auto} or 1 to 64 worker threads per frame. */
+    OpenJpegCodec(String threads) {
+        this.threadsSetting = threads;
+        this.threads = parseThreads(threads);
+    }
+
+    static int parseThreads(String setting) {
+        String s = setting.strip();
+        if (s.equalsIgnoreCase("auto")) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(s);
+            return n >= 1 && n <= 64 ? n : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Worker threads for one frame: the fixed number, or auto's share of the processors. */
+    static int threadsFor(int configured, int processors, int inFlight) {
+        if (configured > 0) {
+            return configured;
+        }
+        return Math.clamp(processors / Math.max(1, inFlight), 1, Math.min(MAX_AUTO_THREADS, processors));
+    }
 
     /** Whether OpenJPEG was found on this machine. */
     public static boolean available() {
@@ -67,6 +121,7 @@ public final class OpenJpegCodec implements PixelCodec {
             throw new CodecException(NAME, frameIndex, "the codestream does not end with an EOC marker (FF D9):"
                     + " truncated");
         }
+        IN_FLIGHT.incrementAndGet();
         try (Arena arena = Arena.ofConfined()) {
             // Only the codestream: a JP2 wrapper's colour boxes are not DICOM's business (PS3.5 A.4.4).
             MemorySegment source = arena.allocate(frame.length - header.soc);
@@ -94,6 +149,7 @@ public final class OpenJpegCodec implements PixelCodec {
                 api.defaultDecoderParameters().invokeExact(parameters);
                 check(state, (int) api.setupDecoder().invokeExact(codec, parameters), "cannot set up the decoder",
                         frameIndex);
+                useThreads(api, codec, frameIndex);
                 check(state, (int) api.readHeader().invokeExact(stream, codec, imagePtr),
                         "cannot read the codestream header", frameIndex);
                 MemorySegment img = imagePtr.get(ADDRESS, 0).reinterpret(OpenJpegApi.IMAGE_BYTES);
@@ -119,6 +175,21 @@ public final class OpenJpegCodec implements PixelCodec {
             throw e;
         } catch (Throwable t) {
             throw new CodecException(NAME, frameIndex, "OpenJPEG failed: " + t, t);
+        } finally {
+            IN_FLIGHT.decrementAndGet();
+        }
+    }
+
+    /** Gives the codec its worker threads; before opj_read_header or opj_start_compress. */
+    private void useThreads(OpenJpegApi api, MemorySegment codec, int frameIndex) throws Throwable {
+        if (threads < 0) {
+            throw new CodecException(NAME, frameIndex, "system property " + THREADS_PROPERTY + " must be 'auto' or"
+                    + " 1 to 64, not '" + threadsSetting + "'");
+        }
+        int n = threadsFor(threads, Runtime.getRuntime().availableProcessors(), IN_FLIGHT.get());
+        if (n > 1 && api.setThreads().isPresent()) {
+            // OPJ_FALSE when OpenJPEG was built without thread support: the frame is then decoded on this thread.
+            int ignored = (int) api.setThreads().get().invokeExact(codec, n);
         }
     }
 
@@ -165,20 +236,50 @@ public final class OpenJpegCodec implements PixelCodec {
             if (data.equals(MemorySegment.NULL) || comp.get(JAVA_INT, OpenJpegApi.COMP_FACTOR) != 0) {
                 throw new CodecException(NAME, frameIndex, "OpenJPEG decoded no samples for component " + c);
             }
-            int[] samples = data.reinterpret(4L * count).toArray(JAVA_INT);
             boolean extend = comp.get(JAVA_INT, OpenJpegApi.COMP_SGND) == 0 && image.signed();
-            int shift = 32 - image.bitsStored();
-            int o = c * bytes;
-            int step = n * bytes;
-            for (int i = 0; i < count; i++, o += step) {
-                int v = extend ? samples[i] << shift >> shift : samples[i];
-                out[o] = (byte) v;
-                if (bytes == 2) {
-                    out[o + 1] = (byte) (v >> 8);
+            copyPlane(data.reinterpret(4L * count), out, c, n, bytes, extend ? 32 - image.bitsStored() : 0);
+        }
+        return out;
+    }
+
+    /**
+     * Copies one int32 plane into {@code out} as sample {@code c} of {@code n}, {@code bytes} bytes each, little
+     * endian, sign-extended from the top {@code 32 - shift} bits when {@code shift > 0}. A block at a time: a bulk
+     * copy out of native memory, a plain narrowing loop, and for one sample a bulk copy into {@code out}, which
+     * compiles well even under C1 (the short commands' compiler).
+     */
+    static void copyPlane(MemorySegment plane, byte[] out, int c, int n, int bytes, int shift) {
+        int count = (int) (plane.byteSize() / 4);
+        int[] block = new int[Math.min(BLOCK, count)];
+        short[] narrow = n == 1 && bytes == 2 ? new short[block.length] : null;
+        MemorySegment to = MemorySegment.ofArray(out);
+        for (int at = 0; at < count; at += block.length) {
+            int len = Math.min(block.length, count - at);
+            MemorySegment.copy(plane, JAVA_INT, 4L * at, block, 0, len);
+            if (shift > 0) {
+                for (int i = 0; i < len; i++) {
+                    block[i] = block[i] << shift >> shift;
+                }
+            }
+            if (narrow != null) {
+                for (int i = 0; i < len; i++) {
+                    narrow[i] = (short) block[i];
+                }
+                MemorySegment.copy(narrow, 0, to, LE_SHORT, 2L * at, len);
+            } else if (n == 1) {
+                for (int i = 0; i < len; i++) {
+                    out[at + i] = (byte) block[i];
+                }
+            } else {
+                int step = n * bytes;
+                for (int i = 0, o = (at * n + c) * bytes; i < len; i++, o += step) {
+                    out[o] = (byte) block[i];
+                    if (bytes == 2) {
+                        out[o + 1] = (byte) (block[i] >> 8);
+                    }
                 }
             }
         }
-        return out;
     }
 
     @Override
@@ -201,6 +302,7 @@ public final class OpenJpegCodec implements PixelCodec {
                     + " bits, not " + image.samplesPerPixel() + " of " + image.bitsAllocated());
         }
         int n = image.samplesPerPixel();
+        IN_FLIGHT.incrementAndGet();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment parameters = arena.allocate(OpenJpegApi.CPARAMETERS_BYTES, 8);
             enc.defaultEncoderParameters().invokeExact(parameters);
@@ -225,6 +327,7 @@ public final class OpenJpegCodec implements PixelCodec {
                 int ignored = (int) api.setErrorHandler().invokeExact(codec, api.errorFn(), state);
                 check(state, (int) enc.setupEncoder().invokeExact(codec, parameters, img),
                         "cannot set up the encoder", frameIndex);
+                useThreads(api, codec, frameIndex);
                 stream = (MemorySegment) api.streamCreate().invokeExact(Math.clamp(pixels.length, 4096, CHUNK), 0);
                 if (stream.equals(MemorySegment.NULL)) {
                     throw new CodecException(NAME, frameIndex, "OpenJPEG could not create a stream");
@@ -254,6 +357,8 @@ public final class OpenJpegCodec implements PixelCodec {
             throw e;
         } catch (Throwable t) {
             throw new CodecException(NAME, frameIndex, "OpenJPEG failed: " + t, t);
+        } finally {
+            IN_FLIGHT.decrementAndGet();
         }
     }
 
@@ -298,9 +403,9 @@ public final class OpenJpegCodec implements PixelCodec {
         return img;
     }
 
-    /** Compression ratio for a quality of 1 to 100, as the pure-Java codec's: 2:1 at 100, doubling every 12 down. */
+    /** Compression ratio to Bits Stored for a quality of 1 to 100: the pure-Java codec's one mapping. */
     static double ratio(int quality) {
-        return 2 * Math.pow(2, (100 - Math.clamp(quality, 1, 100)) / 12.0);
+        return J2kCodec.compressionRatio(quality);
     }
 
     private static void check(MemorySegment state, int ok, String what, int frameIndex) throws CodecException {

@@ -29,6 +29,8 @@ record OpenJphApi(MethodHandle header, MethodHandle decode, MethodHandle encode,
         MethodHandle version) {
 
     static final String RESOURCE = "/native/linux-x86_64/liblightbox-openjph.so";
+    /** The decoding process (src/main/native/lightbox_openjph_worker.cpp), built beside the shim. */
+    static final String WORKER_RESOURCE = "/native/linux-x86_64/lightbox-openjph-worker";
     /** Bytes for the error messages the shim writes. */
     static final int ERROR_CAPACITY = 1024;
     /** Indices into the header array lb_ojph_header fills. */
@@ -64,11 +66,29 @@ record OpenJphApi(MethodHandle header, MethodHandle decode, MethodHandle encode,
                     h(l, lib, "lb_ojph_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS,
                             JAVA_LONG, ADDRESS, JAVA_LONG)),
                     h(l, lib, "lb_ojph_encode", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
-                            JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
-                            JAVA_LONG)),
+                            JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS,
+                            ADDRESS, JAVA_LONG)),
                     h(l, lib, "lb_ojph_free", FunctionDescriptor.ofVoid(ADDRESS)),
                     h(l, lib, "lb_ojph_version", FunctionDescriptor.of(ADDRESS))));
         } catch (RuntimeException missingSymbol) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The decoding process copied out of the jar to an executable file, or empty when the build made none or it
+     * cannot be copied or made executable.
+     */
+    static Optional<Path> worker() {
+        try (InputStream in = OpenJphApi.class.getResourceAsStream(WORKER_RESOURCE)) {
+            if (in == null) {
+                return Optional.empty();
+            }
+            Path file = Files.createTempFile("lightbox-openjph-worker", "");
+            file.toFile().deleteOnExit();
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            return file.toFile().setExecutable(true, true) ? Optional.of(file) : Optional.empty();
+        } catch (IOException | SecurityException notUsable) {
             return Optional.empty();
         }
     }

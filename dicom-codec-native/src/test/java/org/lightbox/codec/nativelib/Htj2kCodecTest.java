@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.lightbox.dicom.Tag;
+import org.lightbox.dicom.TransferSyntax;
+import org.lightbox.dicom.io.DicomFile;
 import org.lightbox.dicom.io.DicomReader;
 import org.lightbox.imaging.CodecException;
 import org.lightbox.imaging.Frames;
@@ -28,6 +32,7 @@ import org.lightbox.imaging.ImageDescription;
 import org.lightbox.imaging.PixelCodec;
 import org.lightbox.imaging.PixelCodec.EncodeOptions;
 import org.lightbox.imaging.PixelData;
+import org.lightbox.imaging.Transcoder;
 import org.lightbox.testkit.ProcessResult;
 import org.lightbox.testkit.SharedData;
 import org.lightbox.testkit.Tools;
@@ -38,7 +43,8 @@ import org.lightbox.testkit.Tools;
  * writes, and corrupt codestreams give a CodecException (and never take the JVM down).
  */
 class Htj2kCodecTest {
-    private static final Htj2kCodec CODEC = new Htj2kCodec();
+    private static final Htj2kCodec CODEC = new Htj2kCodec(Htj2kCodec.Decoding.ISOLATED);
+    private static final Htj2kCodec IN_PROCESS = new Htj2kCodec(Htj2kCodec.Decoding.IN_PROCESS);
     private static final String NAME = "HTJ2K (OpenJPH)";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
@@ -52,7 +58,9 @@ class Htj2kCodecTest {
     void isFoundThroughTheServiceLoader() {
         assertThat(PixelData.decoder(Htj2kCodec.LOSSLESS_RPCL)).get().extracting(PixelCodec::name).isEqualTo(NAME);
         assertThat(PixelData.encoder(Htj2kCodec.LOSSY)).get().extracting(PixelCodec::name).isEqualTo(NAME);
-        assertThat(CODEC.encodes()).containsExactlyInAnyOrder(Htj2kCodec.LOSSLESS, Htj2kCodec.LOSSY);
+        assertThat(PixelData.encoder(Htj2kCodec.LOSSLESS_RPCL)).get().extracting(PixelCodec::name).isEqualTo(NAME);
+        assertThat(CODEC.encodes()).containsExactlyInAnyOrder(Htj2kCodec.LOSSLESS, Htj2kCodec.LOSSLESS_RPCL,
+                Htj2kCodec.LOSSY);
     }
 
     // (a) the shared files against ojph_expand's decoding of the same codestream
@@ -111,8 +119,88 @@ class Htj2kCodecTest {
         PixelCodec.Decoded decoded = CODEC.decode(encoded, image, 0);
         assertThat(decoded.pixels()).isEqualTo(pixels);
         assertThat(decoded.image().photometricInterpretation()).isEqualTo(image.photometricInterpretation());
+        PixelCodec.Decoded inProcess = IN_PROCESS.decode(encoded, image, 0);
+        assertThat(inProcess.pixels()).isEqualTo(decoded.pixels());
+        assertThat(inProcess.image()).isEqualTo(decoded.image());
         assertThat(org.lightbox.imaging.Transcoder.encodedPhotometric(image, Htj2kCodec.LOSSLESS))
                 .isEqualTo(image.samplesPerPixel() == 3 ? "YBR_RCT" : "MONOCHROME2");
+    }
+
+    // (b2) HTJ2K Lossless RPCL (.202): PS3.5 10.18 asks for RPCL progression, a lowest resolution at most 64 wide or
+    // high, and TLM marker segments (Lightbox writes one tile-part per resolution, which the TLM lists)
+
+    static Stream<Arguments> rpclImages() {
+        return Stream.concat(images(), Stream.of(
+                // 5 levels would leave 79 columns at the lowest resolution: 6 are needed
+                Arguments.of("2500 x 70 12-bit grey", new ImageDescription(70, 2500, 1, 16, 12, 11, false, 0,
+                        "MONOCHROME2", 1, 0)),
+                Arguments.of("3000 x 3 8-bit grey", new ImageDescription(3, 3000, 1, 8, 8, 7, false, 0,
+                        "MONOCHROME2", 1, 0)),
+                Arguments.of("1 x 1 8-bit RGB", new ImageDescription(1, 1, 3, 8, 8, 7, false, 0, "RGB", 1, 0))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rpclImages")
+    void losslessRpclRoundTripsAreExactAndMeetPs35(String label, ImageDescription image, @TempDir Path tmp)
+            throws Exception {
+        byte[] pixels = synthetic(image, 17);
+        byte[] encoded = CODEC.encode(pixels, image, Htj2kCodec.LOSSLESS_RPCL, EncodeOptions.DEFAULT, 0);
+        Codestream cs = Codestream.parse(encoded);
+        assertThat(cs.progression()).as("COD progression order").isEqualTo(Codestream.RPCL);
+        int levels = cs.levels();
+        int lowWidth = ceilShift(image.columns(), levels);
+        int lowHeight = ceilShift(image.rows(), levels);
+        assertThat(Math.min(lowWidth, lowHeight)).as("lowest resolution %d x %d", lowWidth, lowHeight)
+                .isLessThanOrEqualTo(64);
+        if (Math.min(image.columns(), image.rows()) >= 64) {
+            // Where both sides can be split often enough, both are at most 64 (2500 x 70 needs 6 levels).
+            assertThat(Math.max(lowWidth, lowHeight)).isLessThanOrEqualTo(64);
+        }
+        // One tile-part per resolution, in order, each SOT's Psot listed in the TLM (with the tile's index).
+        assertThat(cs.tileParts()).hasSize(levels + 1);
+        for (int r = 0; r <= levels; r++) {
+            Codestream.TilePart part = cs.tileParts().get(r);
+            assertThat(part.tile()).isZero();
+            assertThat(part.part()).isEqualTo(r);
+            assertThat(part.parts()).isEqualTo(levels + 1);
+        }
+        assertThat(cs.tlm()).as("TLM marker segment").isNotNull();
+        assertThat(cs.tlm().tiles()).containsOnly(0).hasSize(levels + 1);
+        assertThat(cs.tlm().lengths()).containsExactlyElementsOf(
+                cs.tileParts().stream().map(Codestream.TilePart::psot).toList());
+        // Lossless through Lightbox's decoder, both ways, and through OpenJPH's own tool.
+        assertThat(CODEC.decode(encoded, image, 0).pixels()).isEqualTo(pixels);
+        assertThat(IN_PROCESS.decode(encoded, image, 0).pixels()).isEqualTo(pixels);
+        assertThat(org.lightbox.imaging.Transcoder.encodedPhotometric(image, Htj2kCodec.LOSSLESS_RPCL))
+                .isEqualTo(image.samplesPerPixel() == 3 ? "YBR_RCT" : "MONOCHROME2");
+        if (Tools.available("ojph_expand") && !image.signed()) {
+            Netpbm theirs = expand(encoded, image.samplesPerPixel(), tmp);
+            assertThat(theirs.littleEndian()).isEqualTo(pixels);
+        }
+    }
+
+    /** The shared .201 RGB file through the Transcoder to .202 and back: the same pixels, YBR_RCT as PS3.5 8.2 asks. */
+    @Test
+    void theTranscoderWritesLosslessRpcl(@TempDir Path tmp) throws Exception {
+        assumeTrue(SharedData.dataDir().isPresent(), "../shared/data is absent");
+        Path file = SharedData.dataDir().orElseThrow().resolve("ts/HTJ2KLossless_08_RGB.dcm");
+        assumeTrue(Files.exists(file), file + " is absent");
+        DicomFile in = DicomReader.read(file);
+        Path out = tmp.resolve("rpcl.dcm");
+        try (OutputStream o = Files.newOutputStream(out)) {
+            Transcoder.transcode(in, TransferSyntax.of(Htj2kCodec.LOSSLESS_RPCL), EncodeOptions.DEFAULT, o);
+        }
+        DicomFile written = DicomReader.read(out);
+        assertThat(written.transferSyntax().uid()).isEqualTo(Htj2kCodec.LOSSLESS_RPCL);
+        Frames frames = Frames.of(written.dataset());
+        assertThat(frames.image().photometricInterpretation()).isEqualTo("YBR_RCT");
+        assertThat(Codestream.parse(frames.frame(0)).tlm()).isNotNull();
+        assertThat(written.dataset().contains(Tag.LossyImageCompression)).isFalse();
+        assertThat(PixelData.decode(written, 0).pixels()).isEqualTo(PixelData.decode(in, 0).pixels());
+    }
+
+    private static int ceilShift(int value, int shift) {
+        return (int) ((value + (1L << shift) - 1) >> shift);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -273,8 +361,59 @@ class Htj2kCodecTest {
                         + "92 x 67 x 1");
         assertThatThrownBy(() -> CODEC.encode(new byte[10], image, Htj2kCodec.LOSSLESS, EncodeOptions.DEFAULT, 0))
                 .isInstanceOf(CodecException.class).hasMessageContaining("bytes");
-        assertThatThrownBy(() -> CODEC.encode(synthetic(image, 1), image, Htj2kCodec.LOSSLESS_RPCL,
+        assertThatThrownBy(() -> CODEC.encode(synthetic(image, 1), image, "1.2.840.10008.1.2.4.90",
                 EncodeOptions.DEFAULT, 0)).isInstanceOf(CodecException.class);
+    }
+
+    // (e) isolation: OpenJPH aborting ends a decoding process, not the JVM
+
+    /**
+     * A codestream Lightbox wrote (67 x 93, 8-bit grey, .201) with four bits flipped in its code-block data, found by
+     * fuzzing: the shim's checks pass it, and OpenJPH 0.9's HT block decoder then fails an assertion in mel_init()
+     * and calls abort(). In-process that ends the JVM; isolated it must be one frame's CodecException.
+     */
+    private static final ImageDescription ABORTS_IMAGE = new ImageDescription(93, 67, 1, 8, 8, 7, false, 0,
+            "MONOCHROME2", 1, 0);
+
+    @Test
+    void aCodestreamThatAbortsOpenJphIsACodecExceptionAndTheNextFrameDecodes() throws Exception {
+        assertThat(CODEC.isolated()).as("the build made the decoding process").isTrue();
+        byte[] aborts;
+        try (var in = Htj2kCodecTest.class.getResourceAsStream("/htj2k/abort-mel-unstuff.j2c")) {
+            aborts = in.readAllBytes();
+        }
+        ImageDescription image = ABORTS_IMAGE;
+        byte[] pixels = synthetic(image, 23);
+        byte[] good = CODEC.encode(pixels, image, Htj2kCodec.LOSSLESS, EncodeOptions.DEFAULT, 0);
+        for (int round = 0; round < 3; round++) {
+            assertThatThrownBy(() -> CODEC.decode(aborts, image, 6)).isInstanceOf(CodecException.class)
+                    .hasMessageStartingWith(NAME + ", frame 7: OpenJPH crashed on this frame")
+                    .hasMessageContaining("SIGABRT").hasMessageContaining("Assertion");
+            assertThat(CODEC.decode(good, image, 7).pixels()).isEqualTo(pixels);
+        }
+    }
+
+    @Test
+    void abortsInParallelWithGoodFramesLeaveTheGoodOnesIntact() throws Exception {
+        byte[] aborts;
+        try (var in = Htj2kCodecTest.class.getResourceAsStream("/htj2k/abort-mel-unstuff.j2c")) {
+            aborts = in.readAllBytes();
+        }
+        ImageDescription image = ABORTS_IMAGE;
+        byte[] pixels = synthetic(image, 29);
+        byte[] good = CODEC.encode(pixels, image, Htj2kCodec.LOSSLESS, EncodeOptions.DEFAULT, 0);
+        List<Boolean> ok = IntStream.range(0, 24).parallel().mapToObj(i -> {
+            try {
+                if (i % 3 == 0) {
+                    CODEC.decode(aborts, image, i);
+                    return false;
+                }
+                return Arrays.equals(CODEC.decode(good, image, i).pixels(), pixels);
+            } catch (CodecException e) {
+                return i % 3 == 0 && e.frame() == i && e.getMessage().contains("SIGABRT");
+            }
+        }).toList();
+        assertThat(ok).containsOnly(true);
     }
 
     // helpers
@@ -391,6 +530,67 @@ class Htj2kCodecTest {
                 out[i + 1] = samples[i];
             }
             return out;
+        }
+    }
+
+    /** The markers of a codestream that PS3.5 10.18 constrains, read the way ISO 15444-1 Annex A lays them out. */
+    private record Codestream(int progression, int levels, Tlm tlm, List<TilePart> tileParts) {
+        static final int RPCL = 2;
+
+        record Tlm(List<Integer> tiles, List<Long> lengths) {}
+
+        record TilePart(int tile, long psot, int part, int parts) {}
+
+        static Codestream parse(byte[] data) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(data);
+            assertThat(b.getShort() & 0xFFFF).as("SOC").isEqualTo(0xFF4F);
+            int progression = -1;
+            int levels = -1;
+            Tlm tlm = null;
+            for (int marker = b.getShort() & 0xFFFF; marker != 0xFF90; marker = b.getShort() & 0xFFFF) {
+                int start = b.position();
+                int length = b.getShort() & 0xFFFF;
+                if (marker == 0xFF52) {
+                    b.get(); // Scod
+                    progression = b.get() & 0xFF;
+                    b.getShort(); // layers
+                    b.get(); // multiple component transform
+                    levels = b.get() & 0xFF;
+                } else if (marker == 0xFF55) {
+                    assertThat(tlm).as("one TLM marker segment").isNull();
+                    assertThat(b.get() & 0xFF).as("Ztlm").isZero();
+                    int stlm = b.get() & 0xFF;
+                    int st = stlm >> 4 & 3;
+                    int sp = stlm >> 6 & 1;
+                    int entry = st + (sp == 1 ? 4 : 2);
+                    assertThat((length - 4) % entry).as("Ltlm").isZero();
+                    List<Integer> tiles = new java.util.ArrayList<>();
+                    List<Long> lengths = new java.util.ArrayList<>();
+                    for (int i = 0; i < (length - 4) / entry; i++) {
+                        tiles.add(st == 0 ? -1 : st == 1 ? b.get() & 0xFF : b.getShort() & 0xFFFF);
+                        lengths.add(sp == 1 ? b.getInt() & 0xFFFFFFFFL : b.getShort() & 0xFFFF);
+                    }
+                    tlm = new Tlm(tiles, lengths);
+                }
+                b.position(start + length);
+            }
+            List<TilePart> parts = new java.util.ArrayList<>();
+            int sot = b.position() - 2;
+            while (true) {
+                assertThat(b.getShort(sot) & 0xFFFF).as("SOT at %d", sot).isEqualTo(0xFF90);
+                assertThat(b.getShort(sot + 2) & 0xFFFF).as("Lsot").isEqualTo(10);
+                long psot = b.getInt(sot + 6) & 0xFFFFFFFFL;
+                parts.add(new TilePart(b.getShort(sot + 4) & 0xFFFF, psot, b.get(sot + 10) & 0xFF,
+                        b.get(sot + 11) & 0xFF));
+                assertThat(psot).as("Psot").isGreaterThan(14);
+                sot += (int) psot;
+                if ((b.getShort(sot) & 0xFFFF) == 0xFFD9) {
+                    // EOC ends the codestream; in a data set, a zero byte may pad it to an even length.
+                    assertThat(data.length - sot - 2).as("bytes after EOC").isBetween(0, 1);
+                    break;
+                }
+            }
+            return new Codestream(progression, levels, tlm, parts);
         }
     }
 }

@@ -186,25 +186,28 @@ public final class J2kCodec implements PixelCodec {
                 out.flush();
                 return bytes.toByteArray();
             }
-            param.setFilter(J2KImageWriteParam.FILTER_97);
             // At least 1 KB: below that JJ2000 refuses the rate ("too low, given the header overhead").
             double rate = Math.max(bitsPerPixel(image, options.quality()), 8192.0 / image.pixels());
-            param.setEncodingRate(rate);
-            writer.write(null, new IIOImage(bi, null, null), param);
-            out.flush();
-            return bytes.toByteArray();
+            return JjLossyEncoder.encode(bi, precision, n == 3, rate);
         } finally {
             writer.dispose();
         }
     }
 
     /**
-     * The target rate for a quality of 1 to 100: compression ratio 2:1 at 100, doubling every 12 points down
-     * (about 3.5:1 at 90, 36:1 at 50).
+     * The target rate for a quality of 1 to 100: Bits Stored times samples over {@link #compressionRatio}, the rate
+     * OpenJPEG is given for the same quality (its rates are ratios to Bits Stored too).
      */
     static double bitsPerPixel(ImageDescription image, int quality) {
-        double ratio = 2 * Math.pow(2, (100 - Math.clamp(quality, 1, 100)) / 12.0);
-        return image.bitsStored() * image.samplesPerPixel() / ratio;
+        return image.bitsStored() * image.samplesPerPixel() / compressionRatio(quality);
+    }
+
+    /**
+     * The compression ratio to Bits Stored for a quality of 1 to 100, the one mapping of both JPEG 2000 codecs (the
+     * native one calls this): 2:1 at 100, doubling every 12 points down (about 3.5:1 at 90, 36:1 at 50).
+     */
+    public static double compressionRatio(int quality) {
+        return 2 * Math.pow(2, (100 - Math.clamp(quality, 1, 100)) / 12.0);
     }
 
     /** What the SIZ and COD markers of a codestream say (null when there is no codestream). */

@@ -99,6 +99,18 @@ public final class JpegCodec implements PixelCodec {
                 .withPhotometricInterpretation(decodedPhotometric(header, image)));
     }
 
+    /**
+     * The Photometric Interpretation of {@code frame}'s decoded samples, for the native JPEG codecs to follow the
+     * same rule; the data set's label when the header cannot be read.
+     */
+    public static String decodedPhotometric(byte[] frame, ImageDescription image) {
+        try {
+            return decodedPhotometric(JpegHeader.parse(frame), image);
+        } catch (DctDecoder.Malformed e) {
+            return image.photometricInterpretation();
+        }
+    }
+
     /** What the decoded samples are: the codestream's own marking wins over the data set's label. */
     private static String decodedPhotometric(JpegHeader header, ImageDescription image) {
         String pi = image.photometricInterpretation();
