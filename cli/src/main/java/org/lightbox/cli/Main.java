@@ -20,7 +20,9 @@ import org.apache.commons.cli.ParseException;
  */
 public final class Main {
     static final String VERSION = "Lightbox 0.1.0";
-    private static final List<Subcommand> COMMANDS = List.of(new DumpCommand(), new TranscodeCommand(), new RenderCommand());
+    private static final List<Subcommand> COMMANDS = List.of(new DumpCommand(),
+            new TranscodeCommand(), new RenderCommand(), new EchoCommand(), new StoreCommand(), new FindCommand(),
+            new MoveCommand(), new GetCommand());
     private static final int WIDTH = 100;
 
     private Main() {}

@@ -58,6 +58,7 @@ public final class Association implements AutoCloseable {
 
     private final Socket socket;
     private final InputStream in;
+    private final TimedInput timedIn;
     private final OutputStream out;
     private final PduReader reader;
     private final boolean requestor;
@@ -90,7 +91,8 @@ public final class Association implements AutoCloseable {
         this.options = options;
         this.services = Map.copyOf(services);
         socket.setTcpNoDelay(true);
-        this.in = new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024);
+        this.timedIn = new TimedInput(socket);
+        this.in = new java.io.BufferedInputStream(timedIn, 64 * 1024);
         this.out = socket.getOutputStream();
         this.reader = new PduReader(in, options.maxPduLength());
     }
@@ -128,7 +130,14 @@ public final class Association implements AutoCloseable {
         transition(Event.TRANSPORT_CONFIRM);
         this.rq = pdu;
         sendPdu(pdu);
-        Pdu answer = readWithTimeout(options.artimTimeout(), "the A-ASSOCIATE answer");
+        Pdu answer;
+        try {
+            answer = readWithTimeout(options.artimTimeout(), "the A-ASSOCIATE answer");
+        } catch (PduFormatException e) {
+            transition(Event.INVALID_PDU); // AA-8
+            providerAbort(e.abortReason());
+            throw new AssociationException(rq.calledAeTitle() + " answered with an invalid PDU: " + e.getMessage(), e);
+        }
         switch (answer) {
             case Pdu.AssociateAc accept -> {
                 transition(Event.ASSOCIATE_AC_PDU);
@@ -311,7 +320,7 @@ public final class Association implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (!aborted) {
                 LOG.log(System.Logger.Level.WARNING, "{0}: {1}", this, describe(e));
-                if (isEstablished()) {
+                if (isEstablished() && !(e instanceof EOFException)) { // EOF: Evt17, AA-4
                     abort();
                 }
             }
@@ -338,6 +347,10 @@ public final class Association implements AutoCloseable {
             try {
                 pdu = reader.read();
             } catch (SocketTimeoutException idle) {
+                if (reader.isInsidePdu() && !midMessage) {
+                    throw new SocketTimeoutException("the peer stalled in the middle of a PDU for "
+                            + options.idleTimeout());
+                }
                 if (isIdle() && !midMessage) {
                     LOG.log(System.Logger.Level.INFO, "{0}: idle for {1}; aborting", this, options.idleTimeout());
                     endReason = "idle timeout";
@@ -406,7 +419,7 @@ public final class Association implements AutoCloseable {
                 case Pdu.Abort abort -> {
                     transition(Event.ABORT_PDU);
                     aborted = true;
-                    endReason = "the peer " + abort.describe().replace("aborted by", "aborted: ");
+                    endReason = abort.describe();
                     LOG.log(System.Logger.Level.WARNING, "{0}: {1}", this, abort.describe());
                     closeSocket();
                     return null;
@@ -491,7 +504,7 @@ public final class Association implements AutoCloseable {
     private void awaitClose() {
         try {
             socket.shutdownOutput();
-            socket.setSoTimeout((int) Math.max(1, options.artimTimeout().toMillis()));
+            timedIn.deadline(options.artimTimeout());
             byte[] sink = new byte[8192];
             while (in.read(sink) >= 0) {
                 // PS3.8 AA-6: PDUs arriving now are ignored
@@ -669,12 +682,26 @@ public final class Association implements AutoCloseable {
         private Pdu.Pdv current;
         private int pos;
         private boolean done;
+        private IOException failure;
 
         PdvInput(int contextId) {
             this.contextId = contextId;
         }
 
+        /** Whether bytes are available; once it has failed, it fails again: a broken data set never ends normally. */
         private boolean fill() throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+            try {
+                return advance();
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        private boolean advance() throws IOException {
             while (current == null || pos == current.length()) {
                 if (done) {
                     return false;
@@ -722,6 +749,19 @@ public final class Association implements AutoCloseable {
         @Override
         public int available() {
             return current == null ? 0 : current.length() - pos;
+        }
+
+        /** Hands each fragment to {@code out} straight from the receive buffer: no copy on the way to a file. */
+        @Override
+        public long transferTo(OutputStream out) throws IOException {
+            long n = 0;
+            while (fill()) {
+                int len = current.length() - pos;
+                out.write(current.buffer(), current.offset() + pos, len);
+                pos += len;
+                n += len;
+            }
+            return n;
         }
 
         void drain() throws IOException {
@@ -1061,11 +1101,53 @@ public final class Association implements AutoCloseable {
     }
 
     private Pdu readWithTimeout(Duration timeout, String what) throws IOException {
-        socket.setSoTimeout((int) timeout.toMillis());
+        timedIn.deadline(timeout);
         try {
             return reader.read();
         } finally {
+            timedIn.deadline(null);
             socket.setSoTimeout((int) options.idleTimeout().toMillis());
+        }
+    }
+
+    /**
+     * The socket's input. A deadline bounds a whole exchange (the ARTIM timer: a peer that trickles one byte now and
+     * then must not keep a connection forever); without one, the socket's timeout bounds each read (idle time).
+     */
+    private static final class TimedInput extends java.io.FilterInputStream {
+        private final Socket socket;
+        private volatile long deadline; // System.nanoTime() of expiry; 0 for none
+
+        TimedInput(Socket socket) throws IOException {
+            super(socket.getInputStream());
+            this.socket = socket;
+        }
+
+        void deadline(Duration timeout) {
+            deadline = timeout == null ? 0 : System.nanoTime() + Math.max(1, timeout.toNanos());
+        }
+
+        private void arm() throws IOException {
+            long d = deadline;
+            if (d != 0) {
+                long left = d - System.nanoTime();
+                if (left <= 0) {
+                    throw new SocketTimeoutException("the ARTIM timer expired");
+                }
+                socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            arm();
+            return super.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            arm();
+            return super.read(b, off, len);
         }
     }
 

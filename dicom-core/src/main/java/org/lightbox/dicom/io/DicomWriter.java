@@ -57,11 +57,34 @@ public final class DicomWriter {
     public static void writeDataset(Dataset dataset, TransferSyntax ts, OutputStream out, Lengths lengths)
             throws IOException {
         if (ts.deflated()) {
-            DeflaterOutputStream deflating = new DeflaterOutputStream(nonClosing(out),
-                    new Deflater(DEFLATE_LEVEL, true), 8192);
+            long[] written = new long[1];
+            OutputStream counting = new java.io.FilterOutputStream(out) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                    written[0] += len;
+                }
+
+                @Override
+                public void write(int b) throws IOException {
+                    out.write(b);
+                    written[0]++;
+                }
+
+                @Override
+                public void close() throws IOException {
+                    flush();
+                }
+            };
+            DeflaterOutputStream deflating = new DeflaterOutputStream(counting, new Deflater(DEFLATE_LEVEL, true),
+                    8192);
             new Encoder(deflating, ts.explicitVr(), ts.bigEndian(), lengths).dataset(dataset);
             deflating.finish();
             deflating.close();
+            // PS3.5 A.5: a deflated stream of odd length is padded with one NUL (a PDV must have even length too).
+            if ((written[0] & 1) == 1) {
+                out.write(0);
+            }
         } else {
             new Encoder(out, ts.explicitVr(), ts.bigEndian(), lengths).dataset(dataset);
         }
@@ -80,6 +103,20 @@ public final class DicomWriter {
                 .setStrings(Tag.ImplementationClassUID, Vr.UI, IMPLEMENTATION_CLASS_UID)
                 .setStrings(Tag.ImplementationVersionName, Vr.SH, IMPLEMENTATION_VERSION_NAME);
         return new DicomFile(new byte[0], withGroupLength(meta.build()), dataset, ts, java.util.List.of());
+    }
+
+    /**
+     * Writes the head of a Part 10 file (preamble, "DICM", File Meta Information naming Lightbox as implementation)
+     * for a data set whose bytes, in {@code transferSyntax}, the caller writes next: how received instances are
+     * stored without being parsed.
+     */
+    public static void writeFileHead(String sopClassUid, String sopInstanceUid, String transferSyntax,
+            OutputStream out) throws IOException {
+        DicomFile head = newFile(Dataset.builder().setStrings(Tag.SOPClassUID, Vr.UI, sopClassUid)
+                .setStrings(Tag.SOPInstanceUID, Vr.UI, sopInstanceUid).build(), TransferSyntax.of(transferSyntax));
+        out.write(new byte[128]);
+        out.write(new byte[] {'D', 'I', 'C', 'M'});
+        new Encoder(out, true, false, Lengths.AS_READ).dataset(head.fileMetaInformation());
     }
 
     /**
@@ -112,20 +149,6 @@ public final class DicomWriter {
             }
         }
         return meta.toBuilder().setNumbers(Tag.FileMetaInformationGroupLength, Vr.UL, length).build();
-    }
-
-    private static OutputStream nonClosing(OutputStream out) {
-        return new java.io.FilterOutputStream(out) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
-            }
-
-            @Override
-            public void close() throws IOException {
-                flush();
-            }
-        };
     }
 
     /** Encodes elements in one VR encoding and byte order. */

@@ -26,6 +26,7 @@ public final class PduReader {
     private long maxPDataLength;
     private byte[] buffer = new byte[16 * 1024];
     private final byte[] header = new byte[6];
+    private boolean inside;
 
     /**
      * @param maxPDataLength the largest P-DATA-TF PDU length accepted: the maximum length this side announced (0 for
@@ -50,6 +51,14 @@ public final class PduReader {
         return pdu;
     }
 
+    /**
+     * Whether the last {@link #read()} stopped (by an exception, a timeout say) after the start of a PDU and before its
+     * end: the stream is then in the middle of a PDU and no further PDU can be read from it.
+     */
+    public boolean isInsidePdu() {
+        return inside;
+    }
+
     public void maxPDataLength(long max) {
         this.maxPDataLength = max;
     }
@@ -65,6 +74,7 @@ public final class PduReader {
         if (first < 0) {
             return null;
         }
+        inside = true;
         header[0] = (byte) first;
         readFully(header, 1, 5, "PDU header");
         int type = first;
@@ -81,10 +91,17 @@ public final class PduReader {
                     "PDU type 0x%02X of %d bytes exceeds the limit of %d bytes", type, length, limit));
         }
         int n = (int) length;
-        if (buffer.length < n) {
-            buffer = new byte[Math.max(n, (int) Math.min(limit, buffer.length * 2L))];
+        // The buffer grows as the bytes arrive, never on the length alone: six bytes announcing 2 GB allocate nothing.
+        int off = 0;
+        while (off < n) {
+            if (off == buffer.length) {
+                buffer = Arrays.copyOf(buffer, (int) Math.min(n, buffer.length * 2L));
+            }
+            int step = Math.min(n, buffer.length) - off;
+            readFully(buffer, off, step, "PDU of type " + type + " and length " + n);
+            off += step;
         }
-        readFully(buffer, 0, n, "PDU of type " + type + " and length " + n);
+        inside = false;
         Cursor c = new Cursor(buffer, 0, n, pduName(type));
         return switch (type) {
             case Pdu.TYPE_ASSOCIATE_RQ, Pdu.TYPE_ASSOCIATE_AC -> readAssociate(type, c);
@@ -242,9 +259,12 @@ public final class PduReader {
                 throw c.unexpected(String.format("sub-item type 0x%02X in accepted presentation context %d",
                         subType, id));
             }
-            transferSyntax = sub.uid(length);
+            if (result == Pdu.PresentationContextAc.ACCEPTANCE) {
+                transferSyntax = sub.uid(length);
+            }
         }
-        // PS3.8 9.3.3.2: when the context is not accepted the transfer syntax sub-item is not significant
+        // PS3.8 9.3.3.2: when the context is not accepted the transfer syntax sub-item is not significant and "shall
+        // not be tested" (PduWriter, like many, sends it empty)
         if (transferSyntax == null && result == Pdu.PresentationContextAc.ACCEPTANCE) {
             throw c.invalid("accepted presentation context " + id + " names no transfer syntax");
         }
