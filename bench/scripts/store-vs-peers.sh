@@ -47,7 +47,9 @@ count() { find "$1" -type f | wc -l; }
 for k in 0 1 2 3; do : > "$WORK/part$k"; done
 i=0; for s in "${studies[@]}"; do echo "$s" >> "$WORK/part$((i % 4))"; i=$((i + 1)); done
 total=$(find "$CORPUS"/ct "$CORPUS"/dx -type f | wc -l)
-bytes=$(du -sb "$CORPUS"/ct "$CORPUS"/dx | awk '{s += $1} END {print s}')
+bytes=$(du -sb "$CORPUS"/ct "$CORPUS"/dx | awk '{s += $1} END {printf "%d", s}')
+# Read the corpus once so that every run finds it in the page cache.
+find "$CORPUS"/ct "$CORPUS"/dx -type f -exec cat {} + > /dev/null
 large=$(find "$CORPUS"/dx -type f | wc -l)
 large_bytes=$(du -sb "$CORPUS"/dx | awk '{print $1}')
 
@@ -72,13 +74,17 @@ run() { # $1 scu, $2 sink, $3 assocs, $4 = all|large
   local pid t0 t1 n expect
   pid=$(start_sink "$2"); wait_port 11200
   t0=$(now)
+  : > "$WORK/scu.log"
+  local ok=true
   if [ "$4" = large ]; then
-    send "$1" "$CORPUS"/dx; expect=$large
+    send "$1" "$CORPUS"/dx || ok=false; expect=$large
   elif [ "$3" = 1 ]; then
-    send "$1" "${studies[@]}"; expect=$total
+    send "$1" "${studies[@]}" || ok=false; expect=$total
   else
-    for k in 0 1 2 3; do mapfile -t l < "$WORK/part$k"; send "$1" "${l[@]}" & done; wait; expect=$total
+    for k in 0 1 2 3; do mapfile -t l < "$WORK/part$k"; send "$1" "${l[@]}" & done
+    for k in 0 1 2 3; do wait -n || ok=false; done; expect=$total
   fi
+  $ok || { echo "CHECK FAILED: $1 -> $2 exited non-zero:" >&2; tail -5 "$WORK/scu.log" >&2; }
   t1=$(now)
   n=$(count "$WORK/out"); kill "$pid"; wait "$pid" 2>/dev/null || true
   [ "$n" = "$expect" ] || echo "CHECK FAILED: $1 -> $2 stored $n of $expect" >&2

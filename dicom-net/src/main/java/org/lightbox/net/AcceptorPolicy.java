@@ -34,6 +34,9 @@ public final class AcceptorPolicy {
 
     public record Reject(Pdu.AssociateRj rj, String why) implements Decision {}
 
+    /** The most operations a requestor may have outstanding on one association. */
+    public static final int MAX_ASYNC_INVOKED = 16;
+
     private final Set<String> aeTitles;
     private final Map<String, List<String>> syntaxes;
     private final Map<String, Set<Permission>> peers;
@@ -106,9 +109,11 @@ public final class AcceptorPolicy {
                 roles.add(new UserInformation.RoleSelection(r.sopClassUid(), r.scu(), r.scp()));
             }
         }
-        // Operations are performed one at a time per association; say so when asked (PS3.7 D.3.3.3).
-        UserInformation.AsyncOpsWindow async = rq.userInformation().asyncOps() == null ? null
-                : new UserInformation.AsyncOpsWindow(1, 1);
+        // PS3.7 D.3.3.3: the requestor may have up to 16 requests outstanding (they are queued and served in
+        // order: C-STORE on the reader, the others on threads of their own); it performs ours one at a time.
+        UserInformation.AsyncOpsWindow asked = rq.userInformation().asyncOps();
+        UserInformation.AsyncOpsWindow async = asked == null ? null : new UserInformation.AsyncOpsWindow(
+                asked.invoked() == 0 ? MAX_ASYNC_INVOKED : Math.min(asked.invoked(), MAX_ASYNC_INVOKED), 1);
         UserInformation info = UserInformation.of(maxPduLength, DicomWriter.IMPLEMENTATION_CLASS_UID,
                 DicomWriter.IMPLEMENTATION_VERSION_NAME).withRoleSelections(roles).withAsyncOps(async);
         return new Accept(new Pdu.AssociateAc(1, rq.calledAeTitle(), rq.callingAeTitle(), Pdu.APPLICATION_CONTEXT,

@@ -561,7 +561,7 @@ public final class Association implements AutoCloseable {
                     respond(request, Response.of(Status.MISSING_ATTRIBUTE, "C-STORE-RQ without a data set"));
                     return;
                 }
-                PdvInput data = new PdvInput(pc.id());
+                PdvInput data = new PdvInput(pc.id(), options.maxStoreDataSetLength());
                 Response r;
                 try {
                     r = service.store(request, data);
@@ -683,9 +683,17 @@ public final class Association implements AutoCloseable {
         private int pos;
         private boolean done;
         private IOException failure;
+        private final long limit;
+        private long received;
 
         PdvInput(int contextId) {
+            this(contextId, 0);
+        }
+
+        /** @param limit the most bytes the data set may have, 0 for no limit */
+        PdvInput(int contextId, long limit) {
             this.contextId = contextId;
+            this.limit = limit;
         }
 
         /** Whether bytes are available; once it has failed, it fails again: a broken data set never ends normally. */
@@ -717,6 +725,10 @@ public final class Association implements AutoCloseable {
                 }
                 if (pdv.command() || pdv.contextId() != contextId) {
                     throw protocolError("a data set's fragments are interleaved with another message");
+                }
+                received += pdv.length();
+                if (limit > 0 && received > limit) {
+                    throw protocolError("a data set larger than the limit of " + limit + " bytes");
                 }
                 current = pdv;
                 pos = 0;
