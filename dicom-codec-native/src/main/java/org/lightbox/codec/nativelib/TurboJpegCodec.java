@@ -12,6 +12,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -27,10 +28,11 @@ import org.lightbox.imaging.internal.jpeg.JpegCodec;
  * {@link #canEncode} turn such images down, and the pure-Java codec takes them. When the library is not installed
  * this codec claims no transfer syntax.
  *
- * <p>The pixels follow the pure-Java codec's conventions exactly: colour stays in the codestream's colour space
- * (TurboJPEG's packed-pixel output would always convert YCbCr to RGB, so colour frames are decoded to their component
- * planes and upsampled here with libjpeg's own "fancy" filter, as the JDK's libjpeg does for the pure-Java codec), and
- * the Photometric Interpretation of the result comes from {@link JpegCodec#decodedPhotometric}. Encoding writes
+ * <p>The pixels follow the pure-Java codec's conventions exactly: colour stays in the codestream's colour space, and
+ * the Photometric Interpretation of the result comes from {@link JpegCodec#decodedPhotometric}. TurboJPEG's
+ * packed-pixel output would convert YCbCr to RGB, so a colour codestream is handed to it marked as not transformed
+ * (see {@link #untransformed}): libjpeg then upsamples the chroma with the same "fancy" filter as libjpeg 6b (which the
+ * JDK's reader and DCMTK's dcmdjpeg use) and copies the components out as they are. Encoding writes
  * monochrome, or colour as YCbCr 4:2:2 (YBR_FULL_422, as {@code Transcoder.encodedPhotometric} says).
  *
  * <p>libjpeg reports truncated or corrupt entropy data only as a warning and fills the rest with grey. Here any
@@ -44,22 +46,25 @@ public final class TurboJpegCodec implements PixelCodec {
     // turbojpeg.h constants (stable since TurboJPEG 1.2)
     private static final int TJPF_RGB = 0;
     private static final int TJPF_GRAY = 6;
-    private static final int TJSAMP_444 = 0;
     private static final int TJSAMP_422 = 1;
-    private static final int TJSAMP_420 = 2;
     private static final int TJSAMP_GRAY = 3;
     private static final int TJSAMP_440 = 4;
-    private static final int TJSAMP_411 = 5;
     private static final int TJCS_RGB = 0;
     private static final int TJCS_YCBCR = 1;
     private static final int TJCS_GRAY = 2;
+    private static final int TJFLAG_FASTUPSAMPLE = 256;
     private static final int TJFLAG_ACCURATEDCT = 4096;
     private static final int TJFLAG_STOPONWARNING = 8192;
     private static final int TJERR_WARNING = 0;
 
+    private static final byte[] JFIF = {'J', 'F', 'I', 'F', 0};
+    private static final byte[] ADOBE = {'A', 'd', 'o', 'b', 'e'};
+    /** APP14 "Adobe", version 100, no flags, transform 0: the components are not colour-transformed. */
+    private static final byte[] ADOBE_RGB = {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0,
+        0, 0, 0};
+
     /** The entry points of TurboJPEG 2.1 used here. */
     private record Api(MethodHandle initDecompress, MethodHandle decompressHeader, MethodHandle decompress,
-            MethodHandle decompressToPlanes, MethodHandle planeWidth, MethodHandle planeHeight,
             MethodHandle initCompress, MethodHandle compress, MethodHandle free, MethodHandle errorString,
             MethodHandle errorCode, MethodHandle destroy) {
 
@@ -78,10 +83,6 @@ public final class TurboJpegCodec implements PixelCodec {
                                 ADDRESS, ADDRESS, ADDRESS, ADDRESS)),
                         h(l, lib, "tjDecompress2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG,
                                 ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT)),
-                        h(l, lib, "tjDecompressToYUVPlanes", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
-                                JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT)),
-                        h(l, lib, "tjPlaneWidth", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT)),
-                        h(l, lib, "tjPlaneHeight", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT)),
                         h(l, lib, "tjInitCompress", FunctionDescriptor.of(ADDRESS)),
                         h(l, lib, "tjCompress2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT,
                                 JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT)),
@@ -148,9 +149,11 @@ public final class TurboJpegCodec implements PixelCodec {
                 throw new CodecException(NAME, frameIndex, "TurboJPEG could not create a decompressor");
             }
             try {
-                MemorySegment source = arena.allocateFrom(JAVA_BYTE, frame);
+                boolean colour = image.samplesPerPixel() == 3;
+                MemorySegment source = colour ? untransformed(frame, arena) : arena.allocateFrom(JAVA_BYTE, frame);
+                long length = source.byteSize();
                 MemorySegment header = arena.allocate(JAVA_INT, 4);
-                int rc = (int) api.decompressHeader().invokeExact(handle, source, (long) frame.length, header,
+                int rc = (int) api.decompressHeader().invokeExact(handle, source, length, header,
                         header.asSlice(4), header.asSlice(8), header.asSlice(12));
                 if (rc != 0) {
                     throw failure(api, handle, frameIndex);
@@ -166,10 +169,18 @@ public final class TurboJpegCodec implements PixelCodec {
                             + " pixels of " + components + " components; the data set says " + image.columns() + " x "
                             + image.rows() + " of " + image.samplesPerPixel());
                 }
-                byte[] pixels = components == 1 ? gray(api, handle, source, frame.length, width, height, arena,
-                        frameIndex) : colour(api, handle, source, frame.length, width, height, subsamp, arena,
-                        frameIndex);
-                return new Decoded(pixels, image.withPlanarConfiguration(0)
+                if (colour && colourspace != TJCS_RGB) {
+                    throw new CodecException(NAME, frameIndex, "libjpeg-turbo would convert the colour space "
+                            + colourspace + " of this codestream");
+                }
+                MemorySegment out = arena.allocate((long) width * height * components);
+                // libjpeg 6b, and so dcmdjpeg and the pure-Java codec, replicate 4:4:0 chroma; libjpeg-turbo's fancy
+                // upsampling would filter it vertically. Its plain upsampling replicates, and is the same for 4:4:4.
+                int upsampling = subsamp == TJSAMP_440 ? TJFLAG_FASTUPSAMPLE : 0;
+                Decompression run = flags -> (int) api.decompress().invokeExact(handle, source, length, out, width, 0,
+                        height, colour ? TJPF_RGB : TJPF_GRAY, flags | upsampling);
+                decompress(api, handle, run, frameIndex);
+                return new Decoded(out.toArray(JAVA_BYTE), image.withPlanarConfiguration(0)
                         .withPhotometricInterpretation(JpegCodec.decodedPhotometric(frame, image)));
             } finally {
                 int ignored = (int) api.destroy().invokeExact(handle);
@@ -181,66 +192,54 @@ public final class TurboJpegCodec implements PixelCodec {
         }
     }
 
-    private static byte[] gray(Api api, MemorySegment handle, MemorySegment source, int length, int width,
-            int height, Arena arena, int frameIndex) throws Throwable {
-        MemorySegment out = arena.allocate((long) width * height);
-        Decompression run = flags -> (int) api.decompress().invokeExact(handle, source, (long) length, out, width, 0,
-                height, TJPF_GRAY, flags);
-        decompress(api, handle, run, frameIndex);
-        return out.toArray(JAVA_BYTE);
+    /**
+     * The codestream in native memory, marked as not colour-transformed (an Adobe APP14 segment with transform 0
+     * after SOI, the transform of any Adobe segment of its own set to 0, a JFIF APP0 made unrecognisable), so that
+     * libjpeg takes its components for RGB and TurboJPEG's packed output holds them as coded, upsampled by libjpeg
+     * itself. Only the marker segments before the first SOS are read; what libjpeg would refuse is left to it.
+     */
+    private static MemorySegment untransformed(byte[] frame, Arena arena) {
+        if (frame.length < 2 || (frame[0] & 0xFF) != 0xFF || (frame[1] & 0xFF) != 0xD8) {
+            return arena.allocateFrom(JAVA_BYTE, frame); // not a JPEG codestream: libjpeg says so
+        }
+        int shift = ADOBE_RGB.length;
+        MemorySegment s = arena.allocate(frame.length + shift);
+        MemorySegment.copy(frame, 0, s, JAVA_BYTE, 0, 2);
+        MemorySegment.copy(ADOBE_RGB, 0, s, JAVA_BYTE, 2, shift);
+        MemorySegment.copy(frame, 2, s, JAVA_BYTE, 2 + shift, frame.length - 2);
+        int i = 2;
+        while (i + 1 < frame.length) {
+            if ((frame[i] & 0xFF) != 0xFF || (frame[i + 1] & 0xFF) == 0xFF || frame[i + 1] == 0) {
+                i++; // extraneous bytes, fill bytes or a stuffed zero, skipped as libjpeg's next_marker does
+                continue;
+            }
+            int marker = frame[i + 1] & 0xFF;
+            if (marker == 0xDA || marker == 0xD9) {
+                break; // SOS or EOI: the colour space is settled
+            }
+            if (marker == 0x01 || marker >= 0xD0 && marker <= 0xD8) {
+                i += 2; // TEM, RSTn and SOI stand alone
+                continue;
+            }
+            if (i + 3 >= frame.length) {
+                break;
+            }
+            int end = i + 2 + ((frame[i + 2] & 0xFF) << 8 | frame[i + 3] & 0xFF);
+            int data = i + 4;
+            if (marker == 0xE0 && startsWith(frame, data, end, JFIF)) {
+                s.set(JAVA_BYTE, data + shift, (byte) 'X');
+            } else if (marker == 0xEE && Math.min(end, frame.length) - data >= 12
+                    && startsWith(frame, data, end, ADOBE)) {
+                s.set(JAVA_BYTE, data + 11 + shift, (byte) 0);
+            }
+            i = end;
+        }
+        return s;
     }
 
-    /** The three component planes as coded (no colour conversion), upsampled to full size and interleaved. */
-    private static byte[] colour(Api api, MemorySegment handle, MemorySegment source, int length, int width,
-            int height, int subsamp, Arena arena, int frameIndex) throws Throwable {
-        int[] w = new int[3];
-        int[] h = new int[3];
-        MemorySegment planes = arena.allocate(ADDRESS, 3);
-        MemorySegment[] plane = new MemorySegment[3];
-        for (int c = 0; c < 3; c++) {
-            w[c] = (int) api.planeWidth().invokeExact(c, width, subsamp);
-            h[c] = (int) api.planeHeight().invokeExact(c, height, subsamp);
-            if (w[c] <= 0 || h[c] <= 0) {
-                throw new CodecException(NAME, frameIndex, "TurboJPEG cannot size the planes of subsampling "
-                        + subsamp);
-            }
-            plane[c] = arena.allocate((long) w[c] * h[c]);
-            planes.setAtIndex(ADDRESS, c, plane[c]);
-        }
-        Decompression run = flags -> (int) api.decompressToPlanes().invokeExact(handle, source, (long) length,
-                planes, width, MemorySegment.NULL, height, flags);
-        decompress(api, handle, run, frameIndex);
-        int hf = switch (subsamp) {
-            case TJSAMP_422, TJSAMP_420 -> 2;
-            case TJSAMP_411 -> 4;
-            default -> 1;
-        };
-        int vf = subsamp == TJSAMP_420 || subsamp == TJSAMP_440 ? 2 : 1;
-        if (subsamp != TJSAMP_444 && hf == 1 && vf == 1) {
-            throw new CodecException(NAME, frameIndex, "unexpected TurboJPEG subsampling " + subsamp);
-        }
-        byte[] out = new byte[width * height * 3];
-        for (int c = 0; c < 3; c++) {
-            byte[] p = plane[c].toArray(JAVA_BYTE);
-            if (c == 0 || hf == 1 && vf == 1) {
-                place(p, w[c], width, height, out, c);
-            } else {
-                int cw = (width + hf - 1) / hf; // libjpeg's downsampled width and height
-                int ch = (height + vf - 1) / vf;
-                place(Upsampling.upsample(p, w[c], cw, ch, hf, vf), cw * hf, width, height, out, c);
-            }
-        }
-        return out;
-    }
-
-    private static void place(byte[] p, int stride, int width, int height, byte[] out, int component) {
-        for (int y = 0; y < height; y++) {
-            int o = y * width * 3 + component;
-            int i = y * stride;
-            for (int x = 0; x < width; x++, o += 3) {
-                out[o] = p[i + x];
-            }
-        }
+    private static boolean startsWith(byte[] b, int from, int end, byte[] prefix) {
+        return Math.min(end, b.length) - from >= prefix.length
+                && Arrays.equals(b, from, from + prefix.length, prefix, 0, prefix.length);
     }
 
     @FunctionalInterface

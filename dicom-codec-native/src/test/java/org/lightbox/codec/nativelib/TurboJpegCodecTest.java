@@ -1,12 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.lightbox.codec.nativelib;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,6 +144,47 @@ class TurboJpegCodecTest {
             assertThat(maxDifference(ours.pixels(), dcmtk)).as("against dcmdjpeg, frame %d", i)
                     .isLessThanOrEqualTo(1);
         }
+    }
+
+    /**
+     * Every chroma sampling TurboJPEG knows, at sizes that leave partial MCUs: libjpeg-turbo upsamples as libjpeg 6b
+     * does (fancy 2:1 filters; 4:4:0 replicated, where libjpeg-turbo's fancy default would filter vertically).
+     */
+    @ParameterizedTest
+    @CsvSource({"0, 37, 61", "1, 37, 61", "2, 37, 61", "4, 37, 61", "5, 37, 61", "2, 3, 5", "1, 9, 2", "4, 17, 1"})
+    void everyChromaSamplingDecodesAsThePureJavaCodecDoes(int subsamp, int rows, int columns) throws Throwable {
+        assumeTrue(TurboJpegCodec.available(), "libturbojpeg0 is not installed");
+        ImageDescription image = image(rows, columns, 3, 8, "YBR_FULL");
+        byte[] jpeg = turboJpeg(synthetic(image, subsamp), columns, rows, subsamp);
+        PixelCodec.Decoded ours = TURBO.decode(jpeg, image, 0);
+        PixelCodec.Decoded pure = PURE.decode(jpeg, image, 0);
+        assertThat(ours.image()).isEqualTo(pure.image());
+        assertThat(maxDifference(ours.pixels(), pure.pixels())).isLessThanOrEqualTo(1);
+    }
+
+    /** The components stay as coded whatever JFIF or Adobe segment (transform 1, YCbCr) the codestream carries. */
+    @Test
+    void jfifAndAdobeSegmentsLeaveTheComponentsAsCoded() throws CodecException {
+        assumeTrue(TurboJpegCodec.available(), "libturbojpeg0 is not installed");
+        ImageDescription image = image(24, 40, 3, 8, "RGB");
+        byte[] jfif = TURBO.encode(synthetic(image, 9), image, Uid.JPEGBaseline8Bit, PixelCodec.EncodeOptions.DEFAULT,
+                0);
+        assertThat(jfif[3] & 0xFF).isEqualTo(0xE0);
+        byte[] adobe = {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 1};
+        byte[] both = new byte[jfif.length + adobe.length];
+        int app0End = 4 + ((jfif[4] & 0xFF) << 8 | jfif[5] & 0xFF);
+        System.arraycopy(jfif, 0, both, 0, app0End);
+        System.arraycopy(adobe, 0, both, app0End, adobe.length);
+        System.arraycopy(jfif, app0End, both, app0End + adobe.length, jfif.length - app0End);
+        ImageDescription stored = image.withPhotometricInterpretation("YBR_FULL_422");
+        PixelCodec.Decoded pure = PURE.decode(jfif, stored, 0);
+        for (byte[] jpeg : List.of(jfif, both)) {
+            PixelCodec.Decoded ours = TURBO.decode(jpeg, stored, 0);
+            assertThat(ours.image()).isEqualTo(pure.image());
+            assertThat(maxDifference(ours.pixels(), pure.pixels())).isLessThanOrEqualTo(1);
+        }
+        assertThat(TURBO.decode(both, stored, 0).pixels()).isEqualTo(TURBO.decode(jfif, stored, 0).pixels());
+        assertThat(jfif[6]).as("the caller's codestream is not changed").isEqualTo((byte) 'J');
     }
 
     @ParameterizedTest
@@ -296,6 +347,32 @@ class TurboJpegCodecTest {
             }
         }
         return out;
+    }
+
+    /** RGB pixels compressed by TurboJPEG with the given TJSAMP_* chroma sampling (the codec itself writes 4:2:2). */
+    private static byte[] turboJpeg(byte[] rgb, int width, int height, int subsamp) throws Throwable {
+        Linker linker = Linker.nativeLinker();
+        SymbolLookup lib = SymbolLookup.libraryLookup("libturbojpeg.so.0", Arena.global());
+        MethodHandle init = linker.downcallHandle(lib.find("tjInitCompress").orElseThrow(),
+                FunctionDescriptor.of(ADDRESS));
+        MethodHandle compress = linker.downcallHandle(lib.find("tjCompress2").orElseThrow(), FunctionDescriptor.of(
+                JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT,
+                JAVA_INT, JAVA_INT));
+        MethodHandle free = linker.downcallHandle(lib.find("tjFree").orElseThrow(), FunctionDescriptor.ofVoid(ADDRESS));
+        MethodHandle destroy = linker.downcallHandle(lib.find("tjDestroy").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment handle = (MemorySegment) init.invokeExact();
+            MemorySegment buffer = arena.allocate(ADDRESS);
+            MemorySegment size = arena.allocate(JAVA_LONG);
+            int rc = (int) compress.invokeExact(handle, arena.allocateFrom(JAVA_BYTE, rgb), width, 0, height,
+                    0 /* TJPF_RGB */, buffer, size, subsamp, 90, 4096 /* TJFLAG_ACCURATEDCT */);
+            assertThat(rc).isZero();
+            byte[] jpeg = buffer.get(ADDRESS, 0).reinterpret(size.get(JAVA_LONG, 0)).toArray(JAVA_BYTE);
+            free.invokeExact(buffer.get(ADDRESS, 0));
+            int ignored = (int) destroy.invokeExact(handle);
+            return jpeg;
+        }
     }
 
     private static int maxDifference(byte[] a, byte[] b) {
