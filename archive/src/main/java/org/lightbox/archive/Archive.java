@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.lightbox.archive;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The archive: a filesystem blob store and an SQLite index under one data folder, and the one ingest path that the
+ * DIMSE and DICOMweb front doors share. Opening it migrates the index (refusing a schema newer than this code),
+ * then reconciles blobs and index. Safe for concurrent use.
+ */
+public final class Archive implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Archive.class.getName());
+
+    private final ArchiveConfig config;
+    private final FileBlobStore blobs;
+    private final SqlIndex index;
+    private final IngestService ingest;
+    private final Reconciler reconciler;
+    private final ReconcileReport startupReport;
+
+    private Archive(ArchiveConfig config, FileBlobStore blobs, SqlIndex index) throws IOException {
+        this.config = config;
+        this.blobs = blobs;
+        this.index = index;
+        this.ingest = new IngestService(blobs, index, config.duplicatePolicy());
+        this.reconciler = new Reconciler(blobs, index, ingest);
+        this.startupReport = reconciler.run();
+    }
+
+    /** Opens (creating if need be) the archive in the configured data folder. */
+    public static Archive open(ArchiveConfig config) throws IOException {
+        Files.createDirectories(config.dataDir());
+        SqlIndex index = SqlIndex.openSqlite(config.indexFile(), config.indexPoolSize());
+        try {
+            Archive a = new Archive(config, new FileBlobStore(config.blobDir()), index);
+            LOG.log(System.Logger.Level.INFO, "archive open in {0} (index schema {1}, duplicates: {2})",
+                    config.dataDir(), index.schemaVersion(), config.duplicatePolicy());
+            return a;
+        } catch (IOException | RuntimeException e) {
+            index.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Ingests a data set as a DIMSE C-STORE carries it: the bare data set in {@code transferSyntaxUid}, stored behind
+     * a File Meta Information naming the given SOP Class and Instance (which must match the data set's).
+     *
+     * @throws IOException when the stream or the disk or index fails; nothing is left behind
+     */
+    public IngestResult store(String sopClassUid, String sopInstanceUid, String transferSyntaxUid, InputStream data)
+            throws IOException {
+        return ingest.ingestDataset(sopClassUid, sopInstanceUid, transferSyntaxUid, data);
+    }
+
+    /** Ingests a whole Part 10 stream (as STOW-RS carries it), stored exactly as received. */
+    public IngestResult storePart10(InputStream part10) throws IOException {
+        return ingest.ingestPart10(part10);
+    }
+
+    /** The stored instance with this SOP Instance UID. */
+    public Optional<StoredInstance> find(String sopInstanceUid) throws IOException {
+        return read(c -> index.findInstance(c, sopInstanceUid));
+    }
+
+    /** The instance's metadata as DICOM JSON up to Pixel Data, bulk values as {@code bulk:<JSON pointer>} URIs. */
+    public Optional<String> metadata(String sopInstanceUid) throws IOException {
+        return Optional.ofNullable(read(c -> index.metadata(c, sopInstanceUid)));
+    }
+
+    /** The conflicts recorded for a study. */
+    public List<IngestResult.Conflict> conflicts(String studyInstanceUid) throws IOException {
+        return read(c -> index.conflicts(c, studyInstanceUid));
+    }
+
+    /** The file that holds a stored instance. */
+    public Path blobFile(StoredInstance instance) {
+        return blobs.resolve(instance.blobPath());
+    }
+
+    /** What reconciliation found when the archive was opened. */
+    public ReconcileReport startupReport() {
+        return startupReport;
+    }
+
+    /** Reconciles again (start-up does it once). */
+    public ReconcileReport reconcile() throws IOException {
+        return reconciler.run();
+    }
+
+    public ArchiveConfig config() {
+        return config;
+    }
+
+    SqlIndex index() {
+        return index;
+    }
+
+    private <T> T read(SqlIndex.Work<T> work) throws IOException {
+        try {
+            return index.read(work);
+        } catch (IndexEntry.Rejection r) {
+            throw new IllegalStateException("a read does not reject", r);
+        }
+    }
+
+    @Override
+    public void close() {
+        index.close();
+    }
+}
