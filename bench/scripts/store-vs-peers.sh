@@ -86,7 +86,9 @@ run() { # $1 scu, $2 sink, $3 assocs, $4 = all|large
   fi
   $ok || { echo "CHECK FAILED: $1 -> $2 exited non-zero:" >&2; tail -5 "$WORK/scu.log" >&2; }
   t1=$(now)
-  n=$(count "$WORK/out"); kill "$pid"; wait "$pid" 2>/dev/null || true
+  n=$(count "$WORK/out"); kill "$pid"
+  # The sink is not this shell's child: wait until its port is free before the next one binds it.
+  for _ in $(seq 200); do (echo > /dev/tcp/127.0.0.1/11200) 2>/dev/null || break; sleep 0.05; done
   [ "$n" = "$expect" ] || echo "CHECK FAILED: $1 -> $2 stored $n of $expect" >&2
   echo "$t0 $t1 $n"
 }
