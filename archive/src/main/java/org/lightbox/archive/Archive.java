@@ -3,10 +3,15 @@ package org.lightbox.archive;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.lightbox.archive.query.Query;
+import org.lightbox.archive.query.QueryExecutor;
+import org.lightbox.archive.query.QueryOutcome;
+import org.lightbox.archive.query.QuerySink;
 
 /**
  * The archive: a filesystem blob store and an SQLite index under one data folder, and the one ingest path that the
@@ -71,6 +76,26 @@ public final class Archive implements AutoCloseable {
     /** The instance's metadata as DICOM JSON up to Pixel Data, bulk values as {@code bulk:<JSON pointer>} URIs. */
     public Optional<String> metadata(String sopInstanceUid) throws IOException {
         return Optional.ofNullable(read(c -> index.metadata(c, sopInstanceUid)));
+    }
+
+    /**
+     * Runs a C-FIND / QIDO-RS query, handing each match to the sink as it is read from the index (never the whole
+     * result in memory) and stopping between two rows once the sink reports cancellation.
+     *
+     * @throws IOException when the index or the sink fails
+     */
+    public QueryOutcome query(Query query, QuerySink sink) throws IOException {
+        try {
+            return read(c -> {
+                try {
+                    return QueryExecutor.run(c, query, sink);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     /** The conflicts recorded for a study. */

@@ -22,7 +22,7 @@ public final class Main {
     static final String VERSION = "Lightbox 0.1.0";
     private static final List<Subcommand> COMMANDS = List.of(new DumpCommand(),
             new TranscodeCommand(), new RenderCommand(), new EchoCommand(), new StoreCommand(), new FindCommand(),
-            new MoveCommand(), new GetCommand());
+            new MoveCommand(), new GetCommand(), new ServeCommand());
     private static final int WIDTH = 100;
 
     private Main() {}
