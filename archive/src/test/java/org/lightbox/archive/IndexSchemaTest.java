@@ -17,7 +17,7 @@ class IndexSchemaTest {
         try (Archive a = Archive.open(ArchiveConfig.of(dir))) {
             assertThat(a.index().schemaVersion()).isEqualTo("1");
             assertThat(IngestTest.row(a, "PRAGMA journal_mode")).containsExactly("wal");
-            assertThat(IngestTest.row(a, "PRAGMA synchronous")).containsExactly("2"); // FULL
+            assertThat(IngestTest.row(a, "PRAGMA synchronous")).containsExactly("1"); // NORMAL: the blobs are the durable record
             assertThat(IngestTest.row(a, "PRAGMA foreign_keys")).containsExactly("1");
             assertThat(a.startupReport().isClean()).isTrue();
         }
