@@ -76,11 +76,15 @@ public final class LightboxServer implements AutoCloseable {
             server.startDicom(policy);
         } catch (IOException | RuntimeException e) {
             server.close();
-            if (server.archive == null && opening.isDone() && !opening.isCancelled()) {
+            if (server.archive == null) {
+                // Wait for the opening to end (HTTP may have failed first), so that no archive is left open behind
+                // the failure, still writing to the data folder.
                 try {
                     opening.get().close();
-                } catch (ExecutionException | InterruptedException ignored) {
+                } catch (ExecutionException | java.util.concurrent.CancellationException ignored) {
                     // it failed to open: nothing to close
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
                 }
             }
             throw e;
@@ -114,6 +118,7 @@ public final class LightboxServer implements AutoCloseable {
         AcceptorPolicy.Builder policy = AcceptorPolicy.builder(config.aeTitle()).acceptArchiveDefaults()
                 .unknownPeers(config.unknownPeers()).maxPduLength(config.limits().maxPduLength());
         config.permissions().forEach(policy::peer);
+        config.extraStorageSopClasses().forEach(uid -> policy.accept(uid, List.of()));
         return policy.build();
     }
 
@@ -126,9 +131,15 @@ public final class LightboxServer implements AutoCloseable {
         StoreService store = new StoreService(archive, metrics);
         services.put(Uid.Verification, store);
         AcceptorPolicy.STORAGE.forEach(uid -> services.put(uid, store));
+        config.extraStorageSopClasses().forEach(uid -> services.put(uid, store));
         FindService find = new FindService(archive, QueryOptions.DEFAULT);
         services.put(Uid.PatientRootQueryRetrieveInformationModelFind, find);
         services.put(Uid.StudyRootQueryRetrieveInformationModelFind, find);
+        RetrieveService retrieve = new RetrieveService(archive, config.aeTitle(), config.remoteAes(), options);
+        services.put(Uid.PatientRootQueryRetrieveInformationModelMove, retrieve);
+        services.put(Uid.StudyRootQueryRetrieveInformationModelMove, retrieve);
+        services.put(Uid.PatientRootQueryRetrieveInformationModelGet, retrieve);
+        services.put(Uid.StudyRootQueryRetrieveInformationModelGet, retrieve);
         DicomServer plain = DicomServer.start(new DicomServer.Config(config.bindAddress(), config.dicomPort(), policy,
                 options, services, l.maxAssociations(), null));
         dicom.add(plain);

@@ -25,10 +25,13 @@ import org.lightbox.net.AcceptorPolicy.Permission;
  * @param unknownPeers what calling AEs not named in {@code permissions} may do
  * @param limits association and size limits
  * @param tls DICOM TLS, or {@code null} for none
+ * @param extraStorageSopClasses SOP classes beyond the standard's storage classes (private ones) that are accepted
+ *     and stored like any other; empty by default, so that an unknown SOP class is refused at negotiation
  */
 public record ServerConfig(String aeTitle, String bindAddress, int dicomPort, int httpPort, Path dataDir,
         String indexUrl, DuplicatePolicy duplicatePolicy, Map<String, RemoteAe> remoteAes,
-        Map<String, Set<Permission>> permissions, Set<Permission> unknownPeers, Limits limits, TlsConfig tls) {
+        Map<String, Set<Permission>> permissions, Set<Permission> unknownPeers, Limits limits, TlsConfig tls,
+        Set<String> extraStorageSopClasses) {
 
     public ServerConfig {
         Objects.requireNonNull(aeTitle);
@@ -40,6 +43,7 @@ public record ServerConfig(String aeTitle, String bindAddress, int dicomPort, in
         permissions = Map.copyOf(permissions);
         unknownPeers = Set.copyOf(unknownPeers);
         Objects.requireNonNull(limits);
+        extraStorageSopClasses = Set.copyOf(extraStorageSopClasses);
     }
 
     /** A remote AE's address. */

@@ -45,6 +45,7 @@ public final class ServerConfigReader {
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h)?");
+    private static final Pattern UID = Pattern.compile("(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|TiB)?");
 
     private ServerConfigReader() {}
@@ -137,6 +138,7 @@ public final class ServerConfigReader {
         }
         perms.finish();
         Set<Permission> unknown = root.permissions("unknown-peers", EnumSet.allOf(Permission.class));
+        Set<String> extraStorage = root.uids("extra-storage-sop-classes");
 
         Section l = root.section("limits");
         NetOptions net = NetOptions.DEFAULT;
@@ -179,7 +181,7 @@ public final class ServerConfigReader {
         t.finish();
         root.finish();
         return new ServerConfig(aeTitle, bind, dicomPort, httpPort, data, indexUrl, duplicates, remotes, permissions,
-                unknown, limits, tls);
+                unknown, limits, tls, extraStorage);
     }
 
     private static void checkIndexUrl(Section root, String url, Path data) {
@@ -397,6 +399,34 @@ public final class ServerConfigReader {
             } catch (IllegalArgumentException e) {
                 throw error(key, e.getMessage());
             }
+        }
+
+        /** "1.2.3, 1.2.4", or a YAML list of UIDs; each checked (PS3.5 9.1: digits and dots, at most 64). */
+        Set<String> uids(String key) {
+            JsonNode v = value(key);
+            if (v == null) {
+                return Set.of();
+            }
+            List<String> words = new ArrayList<>();
+            if (v.isArray()) {
+                v.forEach(w -> words.add(w.asText().strip()));
+            } else if (v.isValueNode()) {
+                for (String w : v.asText().split("[,\\s]+")) {
+                    if (!w.isBlank()) {
+                        words.add(w);
+                    }
+                }
+            } else {
+                throw error(key, "must be a list of UIDs");
+            }
+            Set<String> uids = new LinkedHashSet<>();
+            for (String w : words) {
+                if (w.length() > 64 || !UID.matcher(w).matches()) {
+                    throw error(key, "must hold UIDs (digits and dots, at most 64 characters), not \"" + w + "\"");
+                }
+                uids.add(w);
+            }
+            return uids;
         }
 
         ServerConfig.RemoteAe address(String key) {
