@@ -28,7 +28,7 @@ final class ServeCommand implements Subcommand {
 
     @Override
     public String summary() {
-        return "run the archive: DICOM (C-ECHO, C-STORE) and HTTP (/health, /metrics)";
+        return "run the archive: DICOM (C-ECHO, C-STORE, C-FIND, C-MOVE, C-GET) and HTTP (/health, /metrics)";
     }
 
     @Override
