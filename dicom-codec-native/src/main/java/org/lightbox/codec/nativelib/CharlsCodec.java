@@ -197,15 +197,36 @@ public final class CharlsCodec implements PixelCodec {
         }
     }
 
-    /** CharLS rejects sample values wider than Bits Stored; bits above it carry nothing (PS3.5 8.1.1). */
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * CharLS rejects sample values wider than Bits Stored; bits above it carry nothing (PS3.5 8.1.1). Most frames
+     * have none, so they are looked for first, four samples at a time, and the frame copied only when there are.
+     */
     private static byte[] maskedSamples(byte[] pixels, ImageDescription image) {
         if (image.bitsAllocated() != 16 || image.bitsStored() == 16) {
             return pixels;
         }
+        long one = (1L << image.bitsStored()) - 1;
+        long four = one | one << 16 | one << 32 | one << 48;
+        int whole = pixels.length & ~7;
+        boolean clean = true;
+        for (int i = 0; i < whole && clean; i += 8) {
+            clean = ((long) LONGS.get(pixels, i) & ~four) == 0;
+        }
+        for (int i = whole; i + 1 < pixels.length && clean; i += 2) {
+            clean = ((pixels[i] & 0xFF | (pixels[i + 1] & 0xFF) << 8) & ~one) == 0;
+        }
+        if (clean) {
+            return pixels;
+        }
         byte[] out = pixels.clone();
-        int mask = (1 << image.bitsStored()) - 1;
-        for (int i = 0; i + 1 < out.length; i += 2) {
-            int v = (out[i] & 0xFF | (out[i + 1] & 0xFF) << 8) & mask;
+        for (int i = 0; i < whole; i += 8) {
+            LONGS.set(out, i, (long) LONGS.get(out, i) & four);
+        }
+        for (int i = whole; i + 1 < out.length; i += 2) {
+            int v = (out[i] & 0xFF | (out[i + 1] & 0xFF) << 8) & (int) one;
             out[i] = (byte) v;
             out[i + 1] = (byte) (v >> 8);
         }

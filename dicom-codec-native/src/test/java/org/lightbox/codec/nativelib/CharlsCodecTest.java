@@ -85,6 +85,31 @@ class CharlsCodecTest {
         }
     }
 
+    @Property(tries = 30)
+    void bitsAboveBitsStoredAreDroppedBeforeEncoding(@ForAll @IntRange(min = 1, max = 40) int rows,
+            @ForAll @IntRange(min = 1, max = 41) int cols, @ForAll @IntRange(min = 9, max = 15) int bits,
+            @ForAll boolean dirty, @ForAll long seed) throws CodecException {
+        assumeTrue(CharlsCodec.available(), "libcharls2 is not installed");
+        ImageDescription image = new ImageDescription(rows, cols, 1, 16, bits, bits - 1, false, 0, "MONOCHROME2", 1,
+                0);
+        byte[] p = new byte[image.frameBytes()];
+        Random r = new Random(seed);
+        for (int i = 0; i < p.length / 2; i++) {
+            // Garbage above Bits Stored in some samples (an overlay or padding left in the high bits), or none.
+            int v = r.nextInt(1 << bits) | (dirty && r.nextInt(5) == 0 ? r.nextInt(1 << 16) & ~((1 << bits) - 1) : 0);
+            p[2 * i] = (byte) v;
+            p[2 * i + 1] = (byte) (v >> 8);
+        }
+        byte[] sent = p.clone();
+        byte[] back = CHARLS.decode(CHARLS.encode(p, image, "1.2.840.10008.1.2.4.80",
+                PixelCodec.EncodeOptions.DEFAULT, 0), image, 0).pixels();
+        assertThat(p).as("the caller's pixels are left alone").isEqualTo(sent);
+        for (int i = 0; i < p.length / 2; i++) {
+            int v = (p[2 * i] & 0xFF | (p[2 * i + 1] & 0xFF) << 8) & ((1 << bits) - 1);
+            assertThat(back[2 * i] & 0xFF | (back[2 * i + 1] & 0xFF) << 8).isEqualTo(v);
+        }
+    }
+
     @Test
     void corruptCodestreamsGiveCodecExceptions() throws CodecException {
         assumeTrue(CharlsCodec.available(), "libcharls2 is not installed");
