@@ -108,6 +108,10 @@ public final class Transcoder {
                 fragments.add(new Value.Bulk(spool, offset, stored));
                 offset += stored;
             }
+            if (encoder == null && (offset & 1) == 1) {
+                spoolOut.write(0); // native Pixel Data of odd length is padded to even (PS3.5 7.1.1, 8.1.1)
+                offset++;
+            }
         }
         Dataset.Builder b = in.dataset().toBuilder().remove(Tag.ExtendedOffsetTable)
                 .remove(Tag.ExtendedOffsetTableLengths);

@@ -81,6 +81,37 @@ class TranscoderTest {
         return Renderer.samples(new PixelCodec.Decoded(d.pixels(), image));
     }
 
+    @org.junit.jupiter.api.Test
+    void nativePixelDataOfOddLengthIsPaddedToEven() throws Exception {
+        // 3 x 5 pixels of 8-bit RGB: 45 bytes, which native Pixel Data must carry as 46 (PS3.5 8.1.1).
+        byte[] pixels = new byte[45];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i * 7);
+        }
+        org.lightbox.dicom.Dataset ds = org.lightbox.dicom.Dataset.builder()
+                .setStrings(org.lightbox.dicom.Tag.SOPClassUID, org.lightbox.dicom.Vr.UI, Uid.SecondaryCaptureImageStorage)
+                .setStrings(org.lightbox.dicom.Tag.SOPInstanceUID, org.lightbox.dicom.Vr.UI, "2.25.77")
+                .setNumbers(org.lightbox.dicom.Tag.Rows, org.lightbox.dicom.Vr.US, 3)
+                .setNumbers(org.lightbox.dicom.Tag.Columns, org.lightbox.dicom.Vr.US, 5)
+                .setNumbers(org.lightbox.dicom.Tag.SamplesPerPixel, org.lightbox.dicom.Vr.US, 3)
+                .setNumbers(org.lightbox.dicom.Tag.PlanarConfiguration, org.lightbox.dicom.Vr.US, 0)
+                .setStrings(org.lightbox.dicom.Tag.PhotometricInterpretation, org.lightbox.dicom.Vr.CS, "RGB")
+                .setNumbers(org.lightbox.dicom.Tag.BitsAllocated, org.lightbox.dicom.Vr.US, 8)
+                .setNumbers(org.lightbox.dicom.Tag.BitsStored, org.lightbox.dicom.Vr.US, 8)
+                .setNumbers(org.lightbox.dicom.Tag.HighBit, org.lightbox.dicom.Vr.US, 7)
+                .setNumbers(org.lightbox.dicom.Tag.PixelRepresentation, org.lightbox.dicom.Vr.US, 0)
+                .add(org.lightbox.dicom.Element.of(org.lightbox.dicom.Tag.PixelData, org.lightbox.dicom.Vr.OB,
+                        java.util.Arrays.copyOf(pixels, 46)))
+                .build();
+        DicomFile rle = transcode(org.lightbox.dicom.io.DicomWriter.newFile(ds, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN),
+                TransferSyntax.of(Uid.RLELossless));
+        DicomFile back = transcode(rle, TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN);
+        byte[] data = back.dataset().get(org.lightbox.dicom.Tag.PixelData).orElseThrow().bytes();
+        assertThat(data).hasSize(46);
+        assertThat(java.util.Arrays.copyOf(data, 45)).isEqualTo(pixels);
+        assertThat(data[45]).isZero();
+    }
+
     private static DicomFile transcode(DicomFile in, TransferSyntax ts) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Transcoder.transcode(in, ts, PixelCodec.EncodeOptions.DEFAULT, out);

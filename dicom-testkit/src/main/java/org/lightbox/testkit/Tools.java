@@ -96,7 +96,7 @@ public final class Tools {
                 kill(process);
                 err.join(Duration.ofSeconds(5));
                 throw new IllegalStateException("timed out after " + timeout + ": " + command
-                        + "; standard error so far: " + err.text());
+                        + "; standard error so far: " + err.textSoFar());
             }
             // A child that outlives the process may hold the pipes open: wait only until the deadline for it.
             Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)).plusSeconds(1);
@@ -134,17 +134,30 @@ public final class Tools {
     /** Reads one output stream to its end on a virtual thread. */
     private static final class Drain {
         private final Thread thread;
-        private volatile byte[] bytes = new byte[0];
+        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         private volatile IOException failure;
 
         Drain(InputStream stream) {
             thread = Thread.ofVirtual().start(() -> {
                 try (stream) {
-                    bytes = stream.readAllBytes();
+                    byte[] buffer = new byte[8192];
+                    int n;
+                    while ((n = stream.read(buffer)) > 0) {
+                        synchronized (bytes) {
+                            bytes.write(buffer, 0, n);
+                        }
+                    }
                 } catch (IOException e) {
-                    failure = e;
+                    failure = e; // killing a process closes its pipes under the reader: what was read is kept
                 }
             });
+        }
+
+        /** What was read so far, even if the process was killed while it was being read. */
+        String textSoFar() {
+            synchronized (bytes) {
+                return bytes.toString(StandardCharsets.UTF_8);
+            }
         }
 
         /** Waits up to {@code timeout}; true if the stream was read to its end (or failed). */
@@ -159,7 +172,7 @@ public final class Tools {
             if (failure != null) {
                 throw new UncheckedIOException("cannot read the output of a process", failure);
             }
-            return new String(bytes, StandardCharsets.UTF_8);
+            return textSoFar();
         }
     }
 }
