@@ -140,62 +140,15 @@ public final class Retrieve {
     }
 
     static long datasetOffset(InputStream in) throws IOException {
-        byte[] head = in.readNBytes(132);
-        long pos;
-        if (head.length == 132 && head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M') {
-            pos = 132;
-        } else if (head.length >= 4 && head[0] == 'D' && head[1] == 'I' && head[2] == 'C' && head[3] == 'M') {
-            pos = 4;
-        } else {
-            pos = 0;
+        try {
+            return org.lightbox.dicom.io.DicomReader.readHead(in).datasetOffset();
+        } catch (org.lightbox.dicom.io.DicomParseException e) {
+            if (e.reason() == org.lightbox.dicom.io.DicomParseException.Reason.TRUNCATED
+                    || e.reason() == org.lightbox.dicom.io.DicomParseException.Reason.LENGTH_EXCEEDS_REMAINING) {
+                throw new EOFException("File Meta Information ends early: " + e.getMessage());
+            }
+            throw e;
         }
-        // Re-read from pos: head holds the first bytes already.
-        byte[] rest = java.util.Arrays.copyOfRange(head, (int) Math.min(pos, head.length), head.length);
-        InputStream s = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(rest), in);
-        while (true) {
-            byte[] tag = s.readNBytes(8);
-            if (tag.length >= 2 && tag.length < 8 && (tag[0] & 0xFF | (tag[1] & 0xFF) << 8) == 0x0002) {
-                throw new EOFException("File Meta Information ends early at offset " + pos);
-            }
-            if (tag.length < 8 || (tag[0] & 0xFF | (tag[1] & 0xFF) << 8) != 0x0002) {
-                return pos;
-            }
-            String vr = new String(tag, 4, 2, java.nio.charset.StandardCharsets.US_ASCII);
-            long length;
-            int header;
-            if (longHeader(vr)) {
-                byte[] l = s.readNBytes(4);
-                if (l.length < 4) {
-                    throw new EOFException("File Meta Information ends early at offset " + pos);
-                }
-                length = (l[0] & 0xFFL) | (l[1] & 0xFFL) << 8 | (l[2] & 0xFFL) << 16 | (l[3] & 0xFFL) << 24;
-                header = 12;
-            } else {
-                length = (tag[6] & 0xFF) | (tag[7] & 0xFF) << 8;
-                header = 8;
-            }
-            if (length == 0xFFFFFFFFL) {
-                throw new IOException("File Meta Information element " + Tags.format(tagOf(tag))
-                        + " has an undefined length");
-            }
-            try {
-                s.skipNBytes(length);
-            } catch (EOFException e) {
-                throw new EOFException("File Meta Information ends early at offset " + pos);
-            }
-            pos += header + length;
-        }
-    }
-
-    private static int tagOf(byte[] b) {
-        return (b[0] & 0xFF | (b[1] & 0xFF) << 8) << 16 | (b[2] & 0xFF | (b[3] & 0xFF) << 8);
-    }
-
-    private static boolean longHeader(String vr) {
-        return switch (vr) {
-            case "OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV" -> true;
-            default -> false;
-        };
     }
 
     /**

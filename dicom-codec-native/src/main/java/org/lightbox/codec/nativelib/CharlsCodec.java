@@ -8,7 +8,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
@@ -36,53 +35,48 @@ public final class CharlsCodec implements PixelCodec {
             MethodHandle encode, MethodHandle bytesWritten, MethodHandle errorMessage) {
 
         static Optional<Api> load() {
-            SymbolLookup lib;
-            try {
-                lib = SymbolLookup.libraryLookup("libcharls.so.2", Arena.global());
-            } catch (IllegalArgumentException | IllegalCallerException notInstalled) {
+            Optional<SymbolLookup> opened = NativeLibrary.open("libcharls.so.2");
+            if (opened.isEmpty()) {
                 return Optional.empty();
             }
-            Linker l = Linker.nativeLinker();
+            SymbolLookup lib = opened.get();
             try {
                 return Optional.of(new Api(
-                        h(l, lib, "charls_jpegls_decoder_create", FunctionDescriptor.of(ADDRESS)),
-                        h(l, lib, "charls_jpegls_decoder_destroy", FunctionDescriptor.ofVoid(ADDRESS)),
-                        h(l, lib, "charls_jpegls_decoder_set_source_buffer",
+                        NativeLibrary.function(lib, "charls_jpegls_decoder_create", FunctionDescriptor.of(ADDRESS)),
+                        NativeLibrary.function(lib, "charls_jpegls_decoder_destroy", FunctionDescriptor.ofVoid(ADDRESS)),
+                        NativeLibrary.function(lib, "charls_jpegls_decoder_set_source_buffer",
                                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG)),
-                        h(l, lib, "charls_jpegls_decoder_read_header", FunctionDescriptor.of(JAVA_INT, ADDRESS)),
-                        h(l, lib, "charls_jpegls_decoder_get_frame_info",
+                        NativeLibrary.function(lib, "charls_jpegls_decoder_read_header", FunctionDescriptor.of(JAVA_INT, ADDRESS)),
+                        NativeLibrary.function(lib, "charls_jpegls_decoder_get_frame_info",
                                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
-                        h(l, lib, "charls_jpegls_decoder_get_interleave_mode",
+                        NativeLibrary.function(lib, "charls_jpegls_decoder_get_interleave_mode",
                                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
-                        h(l, lib, "charls_jpegls_decoder_get_destination_size",
+                        NativeLibrary.function(lib, "charls_jpegls_decoder_get_destination_size",
                                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS)),
-                        h(l, lib, "charls_jpegls_decoder_decode_to_buffer",
+                        NativeLibrary.function(lib, "charls_jpegls_decoder_decode_to_buffer",
                                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT)),
-                        h(l, lib, "charls_jpegls_encoder_create", FunctionDescriptor.of(ADDRESS)),
-                        h(l, lib, "charls_jpegls_encoder_destroy", FunctionDescriptor.ofVoid(ADDRESS)),
-                        h(l, lib, "charls_jpegls_encoder_set_frame_info",
+                        NativeLibrary.function(lib, "charls_jpegls_encoder_create", FunctionDescriptor.of(ADDRESS)),
+                        NativeLibrary.function(lib, "charls_jpegls_encoder_destroy", FunctionDescriptor.ofVoid(ADDRESS)),
+                        NativeLibrary.function(lib, "charls_jpegls_encoder_set_frame_info",
                                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
-                        h(l, lib, "charls_jpegls_encoder_set_near_lossless",
+                        NativeLibrary.function(lib, "charls_jpegls_encoder_set_near_lossless",
                                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)),
-                        h(l, lib, "charls_jpegls_encoder_set_interleave_mode",
+                        NativeLibrary.function(lib, "charls_jpegls_encoder_set_interleave_mode",
                                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)),
-                        h(l, lib, "charls_jpegls_encoder_get_estimated_destination_size",
+                        NativeLibrary.function(lib, "charls_jpegls_encoder_get_estimated_destination_size",
                                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
-                        h(l, lib, "charls_jpegls_encoder_set_destination_buffer",
+                        NativeLibrary.function(lib, "charls_jpegls_encoder_set_destination_buffer",
                                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG)),
-                        h(l, lib, "charls_jpegls_encoder_encode_from_buffer",
+                        NativeLibrary.function(lib, "charls_jpegls_encoder_encode_from_buffer",
                                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT)),
-                        h(l, lib, "charls_jpegls_encoder_get_bytes_written",
+                        NativeLibrary.function(lib, "charls_jpegls_encoder_get_bytes_written",
                                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
-                        h(l, lib, "charls_get_error_message", FunctionDescriptor.of(ADDRESS, JAVA_INT))));
+                        NativeLibrary.function(lib, "charls_get_error_message", FunctionDescriptor.of(ADDRESS, JAVA_INT))));
             } catch (RuntimeException missingSymbol) {
                 return Optional.empty();
             }
         }
 
-        private static MethodHandle h(Linker l, SymbolLookup lib, String name, FunctionDescriptor d) {
-            return l.downcallHandle(lib.find(name).orElseThrow(() -> new IllegalStateException("no " + name)), d);
-        }
     }
 
     /** Whether CharLS was found on this machine. */

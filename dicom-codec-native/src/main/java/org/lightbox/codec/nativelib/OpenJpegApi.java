@@ -66,12 +66,11 @@ record OpenJpegApi(MethodHandle streamCreate, MethodHandle streamDestroy, Method
     static final long MESSAGE_BYTES = 512;
 
     static Optional<OpenJpegApi> load() {
-        SymbolLookup lib;
-        try {
-            lib = SymbolLookup.libraryLookup("libopenjp2.so.7", Arena.global());
-        } catch (IllegalArgumentException | IllegalCallerException notInstalled) {
+        Optional<SymbolLookup> opened = NativeLibrary.open("libopenjp2.so.7");
+        if (opened.isEmpty()) {
             return Optional.empty();
         }
+        SymbolLookup lib = opened.get();
         Linker l = Linker.nativeLinker();
         try {
             MethodHandles.Lookup me = MethodHandles.lookup();
@@ -89,27 +88,27 @@ record OpenJpegApi(MethodHandle streamCreate, MethodHandle streamDestroy, Method
             FunctionDescriptor setFn = FunctionDescriptor.ofVoid(ADDRESS, ADDRESS);
             FunctionDescriptor codecStream = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
             return Optional.of(new OpenJpegApi(
-                    h(l, lib, "opj_stream_create", FunctionDescriptor.of(ADDRESS, JAVA_LONG, JAVA_INT)),
-                    h(l, lib, "opj_stream_destroy", FunctionDescriptor.ofVoid(ADDRESS)),
-                    h(l, lib, "opj_stream_set_read_function", setFn),
-                    h(l, lib, "opj_stream_set_write_function", setFn),
-                    h(l, lib, "opj_stream_set_skip_function", setFn),
-                    h(l, lib, "opj_stream_set_seek_function", setFn),
-                    h(l, lib, "opj_stream_set_user_data", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS)),
-                    h(l, lib, "opj_stream_set_user_data_length", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG)),
-                    h(l, lib, "opj_create_decompress", FunctionDescriptor.of(ADDRESS, JAVA_INT)),
-                    h(l, lib, "opj_set_default_decoder_parameters", FunctionDescriptor.ofVoid(ADDRESS)),
-                    h(l, lib, "opj_setup_decoder", codecStream),
-                    h(l, lib, "opj_set_error_handler", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
-                    h(l, lib, "opj_read_header", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
-                    h(l, lib, "opj_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
-                    h(l, lib, "opj_end_decompress", codecStream),
-                    h(l, lib, "opj_image_destroy", FunctionDescriptor.ofVoid(ADDRESS)),
-                    h(l, lib, "opj_destroy_codec", FunctionDescriptor.ofVoid(ADDRESS)),
+                    NativeLibrary.function(lib, "opj_stream_create", FunctionDescriptor.of(ADDRESS, JAVA_LONG, JAVA_INT)),
+                    NativeLibrary.function(lib, "opj_stream_destroy", FunctionDescriptor.ofVoid(ADDRESS)),
+                    NativeLibrary.function(lib, "opj_stream_set_read_function", setFn),
+                    NativeLibrary.function(lib, "opj_stream_set_write_function", setFn),
+                    NativeLibrary.function(lib, "opj_stream_set_skip_function", setFn),
+                    NativeLibrary.function(lib, "opj_stream_set_seek_function", setFn),
+                    NativeLibrary.function(lib, "opj_stream_set_user_data", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS)),
+                    NativeLibrary.function(lib, "opj_stream_set_user_data_length", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG)),
+                    NativeLibrary.function(lib, "opj_create_decompress", FunctionDescriptor.of(ADDRESS, JAVA_INT)),
+                    NativeLibrary.function(lib, "opj_set_default_decoder_parameters", FunctionDescriptor.ofVoid(ADDRESS)),
+                    NativeLibrary.function(lib, "opj_setup_decoder", codecStream),
+                    NativeLibrary.function(lib, "opj_set_error_handler", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
+                    NativeLibrary.function(lib, "opj_read_header", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
+                    NativeLibrary.function(lib, "opj_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
+                    NativeLibrary.function(lib, "opj_end_decompress", codecStream),
+                    NativeLibrary.function(lib, "opj_image_destroy", FunctionDescriptor.ofVoid(ADDRESS)),
+                    NativeLibrary.function(lib, "opj_destroy_codec", FunctionDescriptor.ofVoid(ADDRESS)),
                     // Since OpenJPEG 2.2; without it every frame is decoded on the calling thread only.
                     lib.find("opj_codec_set_threads")
                             .map(f -> l.downcallHandle(f, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT))),
-                    loadEncoder(l, lib),
+                    loadEncoder(lib),
                     l.upcallStub(read, io, Arena.global()),
                     l.upcallStub(write, io, Arena.global()),
                     l.upcallStub(skip, FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS), Arena.global()),
@@ -120,29 +119,26 @@ record OpenJpegApi(MethodHandle streamCreate, MethodHandle streamDestroy, Method
         }
     }
 
-    private static Optional<Encoder> loadEncoder(Linker l, SymbolLookup lib) {
+    private static Optional<Encoder> loadEncoder(SymbolLookup lib) {
         try {
             // The offsets into opj_cparameters_t above are 2.5's; other versions moved fields.
-            MethodHandle version = h(l, lib, "opj_version", FunctionDescriptor.of(ADDRESS));
+            MethodHandle version = NativeLibrary.function(lib, "opj_version", FunctionDescriptor.of(ADDRESS));
             if (!((MemorySegment) version.invokeExact()).reinterpret(32).getString(0).startsWith("2.5.")) {
                 return Optional.empty();
             }
             return Optional.of(new Encoder(
-                    h(l, lib, "opj_create_compress", FunctionDescriptor.of(ADDRESS, JAVA_INT)),
-                    h(l, lib, "opj_set_default_encoder_parameters", FunctionDescriptor.ofVoid(ADDRESS)),
-                    h(l, lib, "opj_image_create", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, JAVA_INT)),
-                    h(l, lib, "opj_setup_encoder", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
-                    h(l, lib, "opj_start_compress", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
-                    h(l, lib, "opj_encode", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
-                    h(l, lib, "opj_end_compress", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS))));
+                    NativeLibrary.function(lib, "opj_create_compress", FunctionDescriptor.of(ADDRESS, JAVA_INT)),
+                    NativeLibrary.function(lib, "opj_set_default_encoder_parameters", FunctionDescriptor.ofVoid(ADDRESS)),
+                    NativeLibrary.function(lib, "opj_image_create", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, JAVA_INT)),
+                    NativeLibrary.function(lib, "opj_setup_encoder", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
+                    NativeLibrary.function(lib, "opj_start_compress", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
+                    NativeLibrary.function(lib, "opj_encode", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)),
+                    NativeLibrary.function(lib, "opj_end_compress", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS))));
         } catch (Throwable missing) {
             return Optional.empty();
         }
     }
 
-    private static MethodHandle h(Linker l, SymbolLookup lib, String name, FunctionDescriptor d) {
-        return l.downcallHandle(lib.find(name).orElseThrow(() -> new IllegalStateException("no " + name)), d);
-    }
 
     /** A stream state over {@code buffer}, with room for the first error message after it. */
     static MemorySegment state(Arena arena, MemorySegment buffer) {

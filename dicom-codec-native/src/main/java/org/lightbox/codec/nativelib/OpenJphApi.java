@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
@@ -58,18 +57,17 @@ record OpenJphApi(MethodHandle header, MethodHandle decode, MethodHandle encode,
             // IllegalArgumentException: dlopen failed, most often because libopenjph.so.0.9 is not installed.
             return Optional.empty();
         }
-        Linker l = Linker.nativeLinker();
         try {
             return Optional.of(new OpenJphApi(
-                    h(l, lib, "lb_ojph_header",
+                    NativeLibrary.function(lib, "lb_ojph_header",
                             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG)),
-                    h(l, lib, "lb_ojph_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS,
+                    NativeLibrary.function(lib, "lb_ojph_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS,
                             JAVA_LONG, ADDRESS, JAVA_LONG)),
-                    h(l, lib, "lb_ojph_encode", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
+                    NativeLibrary.function(lib, "lb_ojph_encode", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
                             JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS,
                             ADDRESS, JAVA_LONG)),
-                    h(l, lib, "lb_ojph_free", FunctionDescriptor.ofVoid(ADDRESS)),
-                    h(l, lib, "lb_ojph_version", FunctionDescriptor.of(ADDRESS))));
+                    NativeLibrary.function(lib, "lb_ojph_free", FunctionDescriptor.ofVoid(ADDRESS)),
+                    NativeLibrary.function(lib, "lb_ojph_version", FunctionDescriptor.of(ADDRESS))));
         } catch (RuntimeException missingSymbol) {
             return Optional.empty();
         }
@@ -93,9 +91,6 @@ record OpenJphApi(MethodHandle header, MethodHandle decode, MethodHandle encode,
         }
     }
 
-    private static MethodHandle h(Linker l, SymbolLookup lib, String name, FunctionDescriptor d) {
-        return l.downcallHandle(lib.find(name).orElseThrow(() -> new IllegalStateException("no " + name)), d);
-    }
 
     /** The OpenJPH version the shim was built against, e.g. "0.9.0". */
     String versionString() {

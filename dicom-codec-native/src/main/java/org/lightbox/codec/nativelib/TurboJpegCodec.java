@@ -8,7 +8,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
@@ -69,35 +68,30 @@ public final class TurboJpegCodec implements PixelCodec {
             MethodHandle errorCode, MethodHandle destroy) {
 
         static Optional<Api> load() {
-            SymbolLookup lib;
-            try {
-                lib = SymbolLookup.libraryLookup("libturbojpeg.so.0", Arena.global());
-            } catch (IllegalArgumentException | IllegalCallerException notInstalled) {
+            Optional<SymbolLookup> opened = NativeLibrary.open("libturbojpeg.so.0");
+            if (opened.isEmpty()) {
                 return Optional.empty();
             }
-            Linker l = Linker.nativeLinker();
+            SymbolLookup lib = opened.get();
             try {
                 return Optional.of(new Api(
-                        h(l, lib, "tjInitDecompress", FunctionDescriptor.of(ADDRESS)),
-                        h(l, lib, "tjDecompressHeader3", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG,
+                        NativeLibrary.function(lib, "tjInitDecompress", FunctionDescriptor.of(ADDRESS)),
+                        NativeLibrary.function(lib, "tjDecompressHeader3", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG,
                                 ADDRESS, ADDRESS, ADDRESS, ADDRESS)),
-                        h(l, lib, "tjDecompress2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG,
+                        NativeLibrary.function(lib, "tjDecompress2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG,
                                 ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT)),
-                        h(l, lib, "tjInitCompress", FunctionDescriptor.of(ADDRESS)),
-                        h(l, lib, "tjCompress2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT,
+                        NativeLibrary.function(lib, "tjInitCompress", FunctionDescriptor.of(ADDRESS)),
+                        NativeLibrary.function(lib, "tjCompress2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT,
                                 JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT)),
-                        h(l, lib, "tjFree", FunctionDescriptor.ofVoid(ADDRESS)),
-                        h(l, lib, "tjGetErrorStr2", FunctionDescriptor.of(ADDRESS, ADDRESS)),
-                        h(l, lib, "tjGetErrorCode", FunctionDescriptor.of(JAVA_INT, ADDRESS)),
-                        h(l, lib, "tjDestroy", FunctionDescriptor.of(JAVA_INT, ADDRESS))));
+                        NativeLibrary.function(lib, "tjFree", FunctionDescriptor.ofVoid(ADDRESS)),
+                        NativeLibrary.function(lib, "tjGetErrorStr2", FunctionDescriptor.of(ADDRESS, ADDRESS)),
+                        NativeLibrary.function(lib, "tjGetErrorCode", FunctionDescriptor.of(JAVA_INT, ADDRESS)),
+                        NativeLibrary.function(lib, "tjDestroy", FunctionDescriptor.of(JAVA_INT, ADDRESS))));
             } catch (RuntimeException missingSymbol) {
                 return Optional.empty();
             }
         }
 
-        private static MethodHandle h(Linker l, SymbolLookup lib, String name, FunctionDescriptor d) {
-            return l.downcallHandle(lib.find(name).orElseThrow(() -> new IllegalStateException("no " + name)), d);
-        }
     }
 
     /** Whether libturbojpeg was found on this machine. */

@@ -55,6 +55,44 @@ public final class DicomReader {
         return read(new DicomInput(in, -1, BUFFER), options, null);
     }
 
+    /**
+     * The head of a Part 10 file: whether it starts with "DICM" (after a 128-byte preamble or without one), its File
+     * Meta Information, and the offset of its data set's first byte.
+     */
+    public record FileHead(boolean hasDicmPrefix, Dataset fileMetaInformation, long datasetOffset) {}
+
+    /**
+     * Reads only the head of a file, for callers that pass the data set's bytes on unparsed. The group 0002
+     * elements are read one by one (a wrong group length does not matter); without "DICM" the meta, if any, is
+     * read from the first byte.
+     */
+    public static FileHead readHead(Path file) throws IOException {
+        try (FileInputStream in = new FileInputStream(file.toFile())) {
+            return readHead(new DicomInput(in, in.getChannel().size(), BUFFER), file);
+        } catch (FileNotFoundException e) {
+            throw Files.exists(file) ? e : new NoSuchFileException(file.toString());
+        }
+    }
+
+    public static FileHead readHead(InputStream in) throws IOException {
+        return readHead(new DicomInput(in, -1, BUFFER), null);
+    }
+
+    private static FileHead readHead(DicomInput in, Path file) throws IOException {
+        Parser p = new Parser(in, ReadOptions.DEFAULT, file, new ArrayList<>());
+        boolean prefixed = true;
+        if (in.ensure(132) && Arrays.equals(in.buffer(), in.index() + 128, in.index() + 132, MAGIC, 0, 4)) {
+            in.advance(132);
+        } else if (in.ensure(4) && Arrays.equals(in.buffer(), in.index(), in.index() + 4, MAGIC, 0, 4)) {
+            in.advance(4);
+        } else {
+            prefixed = false;
+        }
+        p.encoding(TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN.uid(), true, false);
+        Dataset meta = p.readGroup2();
+        return new FileHead(prefixed, meta, in.position());
+    }
+
     /** Reads a bare data set in a known transfer syntax, as a DIMSE peer or a STOW-RS part without meta sends it. */
     public static Dataset readDataset(InputStream in, TransferSyntax ts, ReadOptions options) throws IOException {
         List<ReadProblem> problems = new ArrayList<>();
