@@ -286,8 +286,8 @@ public final class AcceptorPolicy {
         /**
          * Answers SOP Class Extended Negotiation (PS3.7 D.3.3.5) for a SOP class with a function of its own: it gets
          * the service-class-application-information the requestor proposed and returns the reply, or an empty array
-         * for none. It is called only when the SOP class was accepted in some presentation context, and must be
-         * thread-safe (associations are negotiated in parallel). What was agreed is then
+         * for none. It is called only when the SOP class was accepted in some presentation context; it must be
+         * thread-safe (associations are negotiated in parallel) and must not throw (the request would go unanswered). What was agreed is then
          * {@link Association#extendedNegotiation(String)}.
          */
         public Builder extendedNegotiation(String sopClassUid, UnaryOperator<byte[]> answer) {
