@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.lightbox.dicom.TransferSyntax;
 import org.lightbox.dicom.Uid;
 import org.lightbox.dicom.UidRegistry;
@@ -42,6 +43,7 @@ public final class AcceptorPolicy {
     private final Map<String, Set<Permission>> peers;
     private final Set<Permission> unknownPeers;
     private final long maxPduLength;
+    private final Map<String, UnaryOperator<byte[]>> extended;
 
     private AcceptorPolicy(Builder b) {
         this.aeTitles = Set.copyOf(b.aeTitles);
@@ -49,6 +51,7 @@ public final class AcceptorPolicy {
         this.peers = Map.copyOf(b.peers);
         this.unknownPeers = b.unknownPeers.isEmpty() ? Set.of() : EnumSet.copyOf(b.unknownPeers);
         this.maxPduLength = b.maxPduLength;
+        this.extended = Map.copyOf(b.extended);
     }
 
     /** A policy answering to {@code aeTitle}, with nothing accepted yet. */
@@ -115,9 +118,39 @@ public final class AcceptorPolicy {
         UserInformation.AsyncOpsWindow async = asked == null ? null : new UserInformation.AsyncOpsWindow(
                 asked.invoked() == 0 ? MAX_ASYNC_INVOKED : Math.min(asked.invoked(), MAX_ASYNC_INVOKED), 1);
         UserInformation info = UserInformation.of(maxPduLength, DicomWriter.IMPLEMENTATION_CLASS_UID,
-                DicomWriter.IMPLEMENTATION_VERSION_NAME).withRoleSelections(roles).withAsyncOps(async);
+                DicomWriter.IMPLEMENTATION_VERSION_NAME).withRoleSelections(roles).withAsyncOps(async)
+                .withExtendedNegotiations(extendedAnswers(rq.userInformation(), acceptedSyntaxes));
         return new Accept(new Pdu.AssociateAc(1, rq.calledAeTitle(), rq.callingAeTitle(), Pdu.APPLICATION_CONTEXT,
                 answers, info));
+    }
+
+    /**
+     * PS3.7 D.3.3.5: one reply per SOP class that proposed a sub-item, was accepted in some context and has an answer
+     * here; the first sub-item counts when a requestor sends several for one SOP class (only one is allowed).
+     */
+    private List<UserInformation.ExtendedNegotiation> extendedAnswers(UserInformation asked, Set<String> accepted) {
+        List<UserInformation.ExtendedNegotiation> out = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (UserInformation.ExtendedNegotiation e : asked.extendedNegotiations()) {
+            UnaryOperator<byte[]> answer = extended.get(e.sopClassUid());
+            if (!seen.add(e.sopClassUid()) || answer == null || !accepted.contains(e.sopClassUid())) {
+                continue;
+            }
+            byte[] reply = answer.apply(e.info().clone());
+            if (reply != null && reply.length > 0) {
+                out.add(new UserInformation.ExtendedNegotiation(e.sopClassUid(), reply.clone()));
+            }
+        }
+        return out;
+    }
+
+    /** The yes/no answer of {@link Builder#extendedNegotiation(String, byte...)}. */
+    static byte[] flags(byte[] proposed, byte[] supported) {
+        byte[] reply = new byte[Math.min(proposed.length, supported.length)];
+        for (int i = 0; i < reply.length; i++) {
+            reply[i] = (byte) (proposed[i] != 0 && supported[i] == 1 ? 1 : 0);
+        }
+        return reply;
     }
 
     private Pdu.PresentationContextAc answer(Pdu.PresentationContextRq pc, Set<Permission> allowed) {
@@ -193,6 +226,7 @@ public final class AcceptorPolicy {
         private final Map<String, Set<Permission>> peers = new HashMap<>();
         private Set<Permission> unknownPeers = EnumSet.allOf(Permission.class);
         private long maxPduLength = NetOptions.DEFAULT.maxPduLength();
+        private final Map<String, UnaryOperator<byte[]>> extended = new HashMap<>();
 
         private Builder(String aeTitle) {
             aeTitles.add(AeTitles.check(aeTitle, "AE title"));
@@ -235,6 +269,29 @@ public final class AcceptorPolicy {
         /** What calling AEs not named by {@link #peer} may do; an empty set rejects them (the default: anything). */
         public Builder unknownPeers(Set<Permission> permissions) {
             unknownPeers = permissions.isEmpty() ? Set.of() : EnumSet.copyOf(permissions);
+            return this;
+        }
+
+        /**
+         * Answers SOP Class Extended Negotiation (PS3.7 D.3.3.5) for a SOP class whose application information is
+         * a row of yes/no bytes, as the Query/Retrieve service class has (PS3.4 C.5): byte i of the reply is 1 when
+         * the requestor asked for it and {@code supported[i]} is 1, else 0. The reply has as many bytes as were
+         * proposed, but no more than {@code supported}: a byte left out means 0.
+         */
+        public Builder extendedNegotiation(String sopClassUid, byte... supported) {
+            byte[] ours = supported.clone();
+            return extendedNegotiation(sopClassUid, proposed -> flags(proposed, ours));
+        }
+
+        /**
+         * Answers SOP Class Extended Negotiation (PS3.7 D.3.3.5) for a SOP class with a function of its own: it gets
+         * the service-class-application-information the requestor proposed and returns the reply, or an empty array
+         * for none. It is called only when the SOP class was accepted in some presentation context; it must be
+         * thread-safe (associations are negotiated in parallel) and must not throw (the request would go unanswered). What was agreed is then
+         * {@link Association#extendedNegotiation(String)}.
+         */
+        public Builder extendedNegotiation(String sopClassUid, UnaryOperator<byte[]> answer) {
+            extended.put(sopClassUid, java.util.Objects.requireNonNull(answer));
             return this;
         }
 

@@ -1234,6 +1234,19 @@ public final class Association implements AutoCloseable {
                 .filter(r -> r.sopClassUid().equals(sopClass)).findFirst();
     }
 
+    /**
+     * The SOP Class Extended Negotiation agreed for {@code sopClassUid} (PS3.7 D.3.3.5): the
+     * service-class-application-information of the acceptor's reply, the same on both sides; an empty array when the
+     * acceptor sent none, which means the service class's defaults.
+     */
+    public byte[] extendedNegotiation(String sopClassUid) {
+        if (ac == null) {
+            return new byte[0];
+        }
+        return ac.userInformation().extendedNegotiations().stream().filter(e -> e.sopClassUid().equals(sopClassUid))
+                .findFirst().map(e -> e.info().clone()).orElse(new byte[0]);
+    }
+
     public NetOptions options() {
         return options;
     }

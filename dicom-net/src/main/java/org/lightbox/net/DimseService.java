@@ -16,7 +16,17 @@ import org.lightbox.dicom.Dataset;
 public interface DimseService {
 
     /** The request being served: its association, presentation context and command. */
-    record Request(Association association, PresentationContext context, Command command) {}
+    record Request(Association association, PresentationContext context, Command command) {
+
+        /**
+         * Byte {@code n} (1-based, as PS3.4 numbers them) of the SOP Class Extended Negotiation agreed for this
+         * context's SOP class; 0 when it was not negotiated or the reply was shorter.
+         */
+        public int extendedNegotiation(int n) {
+            byte[] agreed = association.extendedNegotiation(context.abstractSyntax());
+            return n >= 1 && n <= agreed.length ? agreed[n - 1] & 0xFF : 0;
+        }
+    }
 
     /** Sends pending responses of a C-FIND, C-MOVE or C-GET, and tells whether the requestor cancelled. */
     interface Responder {

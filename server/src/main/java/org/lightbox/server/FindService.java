@@ -34,11 +34,19 @@ import org.slf4j.LoggerFactory;
  * <tr><td>the index fails, or anything unexpected</td><td>C000 unable to process, with Error Comment</td></tr>
  * </table>
  *
- * <p>Extended negotiation is not answered yet by the acceptor, so queries are hierarchical, case-sensitive and
- * match date and time separately unless the options given say otherwise.
+ * <p>What SOP Class Extended Negotiation (PS3.4 C.5.1.1) agreed on the association decides the matching: relational
+ * queries, combined date-time matching and fuzzy semantic matching of person names (here: case-insensitive) each
+ * apply only when negotiated; without negotiation, as with DCMTK's findscu, queries are hierarchical, case-sensitive
+ * and match date and time separately. Timezone query adjustment is not offered.
  */
 public final class FindService implements DimseService {
     private static final Logger LOG = LoggerFactory.getLogger(FindService.class);
+
+    /**
+     * The C-FIND extended negotiation answered (PS3.4 C.5.1.1.2, byte by byte): relational-queries, combined date-time
+     * matching and fuzzy semantic matching of person names supported; timezone query adjustment not.
+     */
+    static final byte[] EXTENDED_NEGOTIATION = {1, 1, 1, 0};
 
     private final Archive archive;
     private final QueryOptions options;
@@ -61,7 +69,7 @@ public final class FindService implements DimseService {
         }
         Query query;
         try {
-            query = Query.parse(model, identifier, options);
+            query = Query.parse(model, identifier, negotiated(request));
         } catch (QueryException e) {
             LOG.info("{}: C-FIND refused: {}", request.association(), e.getMessage());
             Dataset.Builder command = Dataset.builder().setStrings(Tag.ErrorComment, Vr.LO, clip(e.getMessage()));
@@ -92,6 +100,13 @@ public final class FindService implements DimseService {
         LOG.debug("{}: C-FIND at {} level: {} matches{}", request.association(), query.level(), outcome.matches(),
                 outcome.cancelled() ? ", cancelled" : "");
         return Response.of(outcome.cancelled() ? Status.CANCEL : Status.SUCCESS);
+    }
+
+    /** The options, with the matching the association negotiated (a byte of 1 is agreed; a missing one is 0). */
+    private QueryOptions negotiated(Request request) {
+        return options.withRelational(request.extendedNegotiation(1) == 1)
+                .withCombinedDateTime(request.extendedNegotiation(2) == 1)
+                .withFuzzyPersonNames(request.extendedNegotiation(3) == 1);
     }
 
     private static String clip(String s) {

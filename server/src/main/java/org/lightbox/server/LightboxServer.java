@@ -119,6 +119,10 @@ public final class LightboxServer implements AutoCloseable {
                 .unknownPeers(config.unknownPeers()).maxPduLength(config.limits().maxPduLength());
         config.permissions().forEach(policy::peer);
         config.extraStorageSopClasses().forEach(uid -> policy.accept(uid, List.of()));
+        for (String uid : AcceptorPolicy.QUERY_RETRIEVE) { // PS3.4 C.5: what each service can do when asked
+            policy.extendedNegotiation(uid, AcceptorPolicy.permissionOf(uid) == AcceptorPolicy.Permission.FIND
+                    ? FindService.EXTENDED_NEGOTIATION : RetrieveService.EXTENDED_NEGOTIATION);
+        }
         return policy.build();
     }
 

@@ -54,10 +54,18 @@ import org.slf4j.LoggerFactory;
  * ID. A C-MOVE proposes, for each SOP class of the matches, one presentation context per stored transfer syntax
  * plus Explicit and Implicit VR Little Endian; when that exceeds 128 contexts the SOP classes are spread over
  * several associations, opened one after the other.
+ *
+ * <p>Relational retrieve (PS3.4 C.4.2.3.2, C.4.3.3.2: no unique keys needed above the level retrieved) applies only
+ * when SOP Class Extended Negotiation agreed on it for the C-MOVE or C-GET SOP class (C.5.2, C.5.3).
  */
 public final class RetrieveService implements DimseService {
     private static final Logger LOG = LoggerFactory.getLogger(RetrieveService.class);
     static final int MAX_CONTEXTS = 128;
+    /**
+     * The C-MOVE and C-GET extended negotiation answered (PS3.4 C.5.2, C.5.3): relational-retrieval supported; byte 2,
+     * Enhanced Multi-Frame Image Conversion, is left out, which means not supported.
+     */
+    static final byte[] EXTENDED_NEGOTIATION = {1};
 
     private final Archive archive;
     private final String aeTitle;
@@ -175,7 +183,8 @@ public final class RetrieveService implements DimseService {
                     verb + " without an identifier"));
         }
         try {
-            return new Selection(Retrieve.select(archive, model, identifier, false), null);
+            boolean relational = request.extendedNegotiation(1) == 1;
+            return new Selection(Retrieve.select(archive, model, identifier, relational), null);
         } catch (RetrieveException e) {
             LOG.info("{}: {} refused: {}", request.association(), verb, e.getMessage());
             Dataset.Builder command = Dataset.builder().setStrings(Tag.ErrorComment, Vr.LO, clip(e.getMessage()));
