@@ -25,6 +25,7 @@ public final class Archive implements AutoCloseable {
     private final FileBlobStore blobs;
     private final SqlIndex index;
     private final IngestService ingest;
+    private final DeleteService deletes;
     private final Reconciler reconciler;
     private final ReconcileReport startupReport;
 
@@ -33,7 +34,8 @@ public final class Archive implements AutoCloseable {
         this.blobs = blobs;
         this.index = index;
         this.ingest = new IngestService(blobs, index, config.duplicatePolicy());
-        this.reconciler = new Reconciler(blobs, index, ingest);
+        this.deletes = new DeleteService(blobs, index, ingest);
+        this.reconciler = new Reconciler(blobs, index, ingest, deletes);
         this.startupReport = reconciler.run();
     }
 
@@ -66,6 +68,20 @@ public final class Archive implements AutoCloseable {
     /** Ingests a whole Part 10 stream (as STOW-RS carries it), stored exactly as received. */
     public IngestResult storePart10(InputStream part10) throws IOException {
         return ingest.ingestPart10(part10);
+    }
+
+    /**
+     * Deletes a study (all its series and instances), a series or an instance: index rows and blobs, the series,
+     * study and patient rows left empty, and the conflicts recorded for what is deleted; the counts and computed
+     * attributes of what remains stay true. Once this returns, nothing of the target is found or retrieved, and a
+     * crash at any point never brings it back (see {@code DeleteService}). Safe to run beside ingest of the same
+     * UIDs: an instance stored into the target after it was listed is kept.
+     *
+     * @return what was deleted, or what was not found (a level missing, or not under the parent the target names)
+     * @throws IOException when the index fails; nothing was deleted then
+     */
+    public DeleteResult delete(DeleteTarget target) throws IOException {
+        return deletes.delete(target);
     }
 
     /** The stored instance with this SOP Instance UID. */

@@ -18,7 +18,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +45,7 @@ import java.util.stream.Stream;
  * holds its instances) and no UID's spelling ever reaches a file name.
  */
 final class FileBlobStore {
+    private static final System.Logger LOG = System.getLogger(FileBlobStore.class.getName());
     static final String TMP = "tmp";
     static final String QUARANTINE = "quarantine";
     static final String SUFFIX = ".dcm";
@@ -167,6 +173,39 @@ final class FileBlobStore {
         if (Files.deleteIfExists(p)) {
             forceDirectory(p.getParent());
         }
+    }
+
+    /**
+     * Removes placed blobs, each folder forced once after its files are gone (a deleted study's blobs share a few
+     * series folders). Carries on past a file it cannot remove.
+     *
+     * @return the paths whose removal is durable (a file already gone counts); the others are left for the caller
+     *     to report and retry
+     */
+    List<String> deleteAll(Collection<String> relatives) {
+        Map<Path, List<String>> byFolder = new LinkedHashMap<>();
+        for (String relative : relatives) {
+            Path p = resolve(relative);
+            try {
+                Files.deleteIfExists(p);
+                byFolder.computeIfAbsent(p.getParent(), k -> new ArrayList<>()).add(relative);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "blob {0} could not be removed: {1}", relative, e.toString());
+            }
+        }
+        List<String> removed = new ArrayList<>();
+        byFolder.forEach((folder, paths) -> {
+            try {
+                if (Files.isDirectory(folder)) {
+                    forceDirectory(folder);
+                }
+                removed.addAll(paths);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "folder {0} could not be forced after removing blobs: {1}",
+                        folder, e.toString());
+            }
+        });
+        return removed;
     }
 
     /** Moves a blob aside into {@code quarantine/}, returning its new path relative to the root. */

@@ -97,18 +97,29 @@ record IndexEntry(String patientId, String issuerOfPatientId, String patientName
                     keyword + " " + Tags.format(tag) + " is empty");
         }
         String uid = v.get();
-        if (uid.length() > UID_MAX) {
+        String problem = uidProblem(uid);
+        if (problem != null) {
             throw new Rejection(IngestResult.Failure.INVALID_ATTRIBUTE, keyword, keyword + " " + Tags.format(tag)
-                    + " is " + uid.length() + " characters long, more than the " + UID_MAX + " a UID may have");
+                    + " " + problem);
+        }
+        return uid;
+    }
+
+    /**
+     * Why a non-empty string cannot be a UID the index holds, or null. The rule is PS3.5 9.1's alphabet and length
+     * only (digits and dots, at most 64), not its component syntax: what ingest accepts, deletion must name too.
+     */
+    static String uidProblem(String uid) {
+        if (uid.length() > UID_MAX) {
+            return "is " + uid.length() + " characters long, more than the " + UID_MAX + " a UID may have";
         }
         for (int i = 0; i < uid.length(); i++) {
             char c = uid.charAt(i);
             if (c != '.' && (c < '0' || c > '9')) {
-                throw new Rejection(IngestResult.Failure.INVALID_ATTRIBUTE, keyword, keyword + " "
-                        + Tags.format(tag) + " is no UID: character '" + c + "' at " + i + " in \"" + uid + "\"");
+                return "is no UID: character '" + c + "' at " + i + " in \"" + uid + "\"";
             }
         }
-        return uid;
+        return null;
     }
 
     private static Optional<String> safeString(Dataset ds, int tag) {

@@ -4,6 +4,8 @@ package org.lightbox.archive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -202,7 +204,21 @@ final class IngestService {
     }
 
     ReentrantLock stripe(String sopInstanceUid) {
-        return stripes[Math.floorMod(sopInstanceUid.hashCode(), STRIPES)];
+        return stripes[stripeIndex(sopInstanceUid)];
+    }
+
+    private static int stripeIndex(String sopInstanceUid) {
+        return Math.floorMod(sopInstanceUid.hashCode(), STRIPES);
+    }
+
+    /**
+     * The locks of these instances' stripes, each once, in one fixed order: whoever takes several takes them in
+     * this order (ingest takes one), so no two holders wait on each other.
+     */
+    List<ReentrantLock> stripes(Collection<String> sopInstanceUids) {
+        BitSet used = new BitSet(STRIPES);
+        sopInstanceUids.forEach(uid -> used.set(stripeIndex(uid)));
+        return used.stream().mapToObj(i -> stripes[i]).toList();
     }
 
     private <T> T read(SqlIndex.Work<T> work) throws IOException {

@@ -11,10 +11,11 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Brings blob store and index back into agreement after a crash: leftover temporary files are deleted, a blob
- * without an index row is indexed (or quarantined when it cannot be: unreadable, a mandatory UID missing, or its
- * SOP Instance UID already indexed with another blob, as after a crash during REPLACE), and an index row whose
- * blob is gone is reported. Nothing the index holds is ever removed here.
+ * Brings blob store and index back into agreement after a crash: leftover temporary files are deleted, deletions
+ * interrupted after their index transaction are finished (their blobs removed, never indexed again), a blob without
+ * an index row is indexed (or quarantined when it cannot be: unreadable, a mandatory UID missing, or its SOP
+ * Instance UID already indexed with another blob, as after a crash during REPLACE), and an index row whose blob is
+ * gone is reported. Nothing the index holds is ever removed here.
  */
 final class Reconciler {
     private static final System.Logger LOG = System.getLogger(Reconciler.class.getName());
@@ -22,17 +23,25 @@ final class Reconciler {
     private final FileBlobStore blobs;
     private final SqlIndex index;
     private final IngestService ingest;
+    private final DeleteService deletes;
 
-    Reconciler(FileBlobStore blobs, SqlIndex index, IngestService ingest) {
+    Reconciler(FileBlobStore blobs, SqlIndex index, IngestService ingest, DeleteService deletes) {
         this.blobs = blobs;
         this.index = index;
         this.ingest = ingest;
+        this.deletes = deletes;
     }
 
     ReconcileReport run() throws IOException {
         int temps = blobs.removeTempFiles();
         if (temps > 0) {
             LOG.log(System.Logger.Level.INFO, "removed {0} leftover temporary blob files", temps);
+        }
+        // Before the orphans are looked for: these blobs have no index row, and must not get one again.
+        List<String> deleted = deletes.finishPending();
+        if (!deleted.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "removed {0} blobs of deleted instances that an interrupted deletion"
+                    + " left", deleted.size());
         }
         List<String> indexed = new ArrayList<>();
         List<ReconcileReport.Quarantined> quarantined = new ArrayList<>();
@@ -42,7 +51,7 @@ final class Reconciler {
                 try {
                     blobs.forEachBlob(path -> {
                         try {
-                            if (!index.hasBlob(c, path)) {
+                            if (!index.knowsBlob(c, path)) {
                                 orphans.add(path);
                             }
                         } catch (java.sql.SQLException e) {
@@ -77,11 +86,11 @@ final class Reconciler {
         } catch (IndexEntry.Rejection e) {
             throw new IllegalStateException(e);
         }
-        ReconcileReport report = new ReconcileReport(temps, indexed, quarantined, missing);
+        ReconcileReport report = new ReconcileReport(temps, deleted, indexed, quarantined, missing);
         if (!report.isClean()) {
             LOG.log(System.Logger.Level.WARNING, "reconciliation: {0} temporary files removed, {1} blobs indexed,"
-                    + " {2} quarantined, {3} indexed instances without blob", temps, indexed.size(),
-                    quarantined.size(), missing.size());
+                    + " {2} quarantined, {3} indexed instances without blob, {4} blobs of deleted instances removed",
+                    temps, indexed.size(), quarantined.size(), missing.size(), deleted.size());
         }
         return report;
     }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 import org.flywaydb.core.Flyway;
@@ -27,7 +28,9 @@ import org.flywaydb.core.api.MigrationVersion;
  * The index in a relational database: SQLite in WAL mode through HikariCP, its schema by Flyway. Commits are not
  * fsynced one by one (synchronous=NORMAL): a committed transaction survives a crash of the process, and one lost
  * with the last moments before a power cut is rebuilt at start-up from its blob, which is durable before any
- * instance is acknowledged (see Reconciler). That keeps ingest at one fsync of data an instance. Queries are portable SQL, so PostgreSQL can take SQLite's place.
+ * instance is acknowledged (see Reconciler). That keeps ingest at one fsync of data an instance. A deletion's commit
+ * is the exception ({@link #writeDurably}): its blobs are removed next. Queries are portable SQL, so PostgreSQL can
+ * take SQLite's place.
  * Writes are serialised in-process (SQLite has one writer; waiting here is cheaper than busy retries).
  */
 final class SqlIndex implements AutoCloseable {
@@ -125,23 +128,52 @@ final class SqlIndex implements AutoCloseable {
 
     /** Runs the work in one transaction, committed before this returns; rolled back if it throws. */
     <T> T write(Work<T> work) throws IOException, IndexEntry.Rejection {
+        return write(work, false);
+    }
+
+    /**
+     * As {@link #write}, but the commit is on disk before this returns, even against a power cut (the WAL is
+     * synced: synchronous=FULL for this transaction). For a deletion, whose blobs are removed next: a commit lost
+     * after that would bring back index rows without blobs.
+     */
+    <T> T writeDurably(Work<T> work) throws IOException, IndexEntry.Rejection {
+        return write(work, true);
+    }
+
+    private <T> T write(Work<T> work, boolean durable) throws IOException, IndexEntry.Rejection {
         writer.lock();
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+            if (durable) {
+                synchronous(c, "FULL");
+            }
             try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | IndexEntry.Rejection | RuntimeException e) {
-                c.rollback();
-                throw e;
+                c.setAutoCommit(false);
+                try {
+                    T result = work.run(c);
+                    c.commit();
+                    return result;
+                } catch (SQLException | IndexEntry.Rejection | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
+                }
             } finally {
-                c.setAutoCommit(true);
+                if (durable) {
+                    synchronous(c, "NORMAL"); // the pooled connection goes back as it was configured
+                }
             }
         } catch (SQLException e) {
             throw new IOException("index write failed: " + e.getMessage(), e);
         } finally {
             writer.unlock();
+        }
+    }
+
+    /** SQLite's per-connection durability of commits (outside a transaction). */
+    private static void synchronous(Connection c, String level) throws SQLException {
+        try (var st = c.createStatement()) {
+            st.execute("PRAGMA synchronous = " + level);
         }
     }
 
@@ -159,15 +191,6 @@ final class SqlIndex implements AutoCloseable {
                 return Optional.of(new StoredInstance(rs.getString(1), rs.getString(2), rs.getString(3),
                         rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7), rs.getString(8),
                         Instant.ofEpochMilli(rs.getLong(9))));
-            }
-        }
-    }
-
-    boolean hasBlob(Connection c, String blobPath) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM instance WHERE blob_path = ?")) {
-            ps.setString(1, blobPath);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
             }
         }
     }
@@ -263,7 +286,152 @@ final class SqlIndex implements AutoCloseable {
         for (IngestResult.Conflict k : conflicts) {
             recordConflict(c, e.studyInstanceUid(), e.sopInstanceUid(), k, blobPath, now);
         }
+        // The same bytes stored again after a deletion whose blob removal failed: the file is this row's now.
+        update(c, "DELETE FROM deleted_blob WHERE blob_path = ?", blobPath);
         return conflicts;
+    }
+
+    // ---- deletion (Archive.delete) ----
+
+    /** Why the target is not in the index (its first level missing), or null when it is. */
+    String missing(Connection c, DeleteTarget t) throws SQLException {
+        String study = t.studyInstanceUid();
+        if (!exists(c, "SELECT 1 FROM study WHERE study_instance_uid = ?", study)) {
+            return "study " + study + " not found";
+        }
+        String series = switch (t) {
+            case DeleteTarget.Study s -> null;
+            case DeleteTarget.Series s -> s.seriesInstanceUid();
+            case DeleteTarget.Instance i -> i.seriesInstanceUid();
+        };
+        if (series != null && !exists(c, "SELECT 1 FROM series WHERE series_instance_uid = ?"
+                + " AND study_instance_uid = ?", series, study)) {
+            return "series " + series + " not found in study " + study;
+        }
+        if (t instanceof DeleteTarget.Instance i && !exists(c, "SELECT 1 FROM instance WHERE sop_instance_uid = ?"
+                + " AND series_instance_uid = ? AND study_instance_uid = ?", i.sopInstanceUid(), series, study)) {
+            return "instance " + i.sopInstanceUid() + " not found in series " + series + " of study " + study;
+        }
+        return null;
+    }
+
+    /** The SOP Instance UIDs of the target's instances. */
+    List<String> instanceUids(Connection c, DeleteTarget t) throws SQLException {
+        return switch (t) {
+            case DeleteTarget.Study s -> strings(c, "SELECT sop_instance_uid FROM instance"
+                    + " WHERE study_instance_uid = ?", s.studyInstanceUid());
+            case DeleteTarget.Series s -> strings(c, "SELECT sop_instance_uid FROM instance"
+                    + " WHERE series_instance_uid = ? AND study_instance_uid = ?", s.seriesInstanceUid(),
+                    s.studyInstanceUid());
+            case DeleteTarget.Instance i -> List.of(i.sopInstanceUid());
+        };
+    }
+
+    /** What one deletion took out of the index. */
+    record Removal(List<StoredInstance> instances, int series, int studies) {}
+
+    /**
+     * Removes those of the given instances that are still within the target, listing each one's blob in
+     * {@code deleted_blob}, and the conflicts recorded for them; then the series, study and patient left empty, and
+     * the counts and computed attributes of those that remain are counted again. All in the caller's transaction.
+     */
+    Removal remove(Connection c, DeleteTarget target, List<String> sopInstanceUids, long now) throws SQLException {
+        String study = target.studyInstanceUid();
+        List<StoredInstance> gone = new ArrayList<>();
+        Set<String> seriesTouched = new TreeSet<>();
+        for (String sop : sopInstanceUids) {
+            Optional<StoredInstance> found = findInstance(c, sop);
+            if (found.isEmpty() || !covers(target, found.get())) {
+                continue; // deleted or moved since it was listed
+            }
+            StoredInstance s = found.get();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO deleted_blob (blob_path, sop_instance_uid, deleted_at) VALUES (?, ?, ?)")) {
+                ps.setString(1, s.blobPath());
+                ps.setString(2, sop);
+                ps.setLong(3, now);
+                ps.executeUpdate();
+            }
+            update(c, "DELETE FROM instance WHERE sop_instance_uid = ?", sop);
+            update(c, "DELETE FROM conflict WHERE study_instance_uid = ? AND sop_instance_uid = ?", study, sop);
+            gone.add(s);
+            seriesTouched.add(s.seriesInstanceUid());
+        }
+        if (gone.isEmpty()) {
+            return new Removal(List.of(), 0, 0);
+        }
+        int seriesRemoved = 0;
+        for (String series : seriesTouched) {
+            update(c, "UPDATE series SET number_of_instances = (SELECT COUNT(*) FROM instance i"
+                    + " WHERE i.series_instance_uid = series.series_instance_uid) WHERE series_instance_uid = ?",
+                    series);
+            seriesRemoved += update(c, "DELETE FROM series WHERE series_instance_uid = ? AND number_of_instances = 0",
+                    series);
+        }
+        String[] patient = studyPatient(c, study);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE study SET"
+                + " number_of_instances = (SELECT COUNT(*) FROM instance i WHERE i.study_instance_uid = ?),"
+                + " number_of_series = (SELECT COUNT(*) FROM series s WHERE s.study_instance_uid = ?),"
+                + " updated_at = ? WHERE study_instance_uid = ?")) {
+            ps.setString(1, study);
+            ps.setString(2, study);
+            ps.setLong(3, now);
+            ps.setString(4, study);
+            ps.executeUpdate();
+        }
+        int studyRemoved = update(c, "DELETE FROM study WHERE study_instance_uid = ? AND number_of_instances = 0",
+                study);
+        if (studyRemoved > 0) {
+            update(c, "DELETE FROM conflict WHERE study_instance_uid = ?", study);
+            update(c, "UPDATE patient SET number_of_studies = (SELECT COUNT(*) FROM study s WHERE s.patient_id = ?"
+                    + " AND s.issuer_of_patient_id = ?) WHERE patient_id = ? AND issuer_of_patient_id = ?",
+                    patient[0], patient[1], patient[0], patient[1]);
+            update(c, "DELETE FROM patient WHERE patient_id = ? AND issuer_of_patient_id = ?"
+                    + " AND number_of_studies = 0", patient[0], patient[1]);
+        } else {
+            refreshModalities(c, study);
+            refreshSopClasses(c, study);
+        }
+        return new Removal(gone, seriesRemoved, studyRemoved);
+    }
+
+    private static boolean covers(DeleteTarget target, StoredInstance s) {
+        boolean study = s.studyInstanceUid().equals(target.studyInstanceUid());
+        return switch (target) {
+            case DeleteTarget.Study t -> study;
+            case DeleteTarget.Series t -> study && s.seriesInstanceUid().equals(t.seriesInstanceUid());
+            case DeleteTarget.Instance t -> study && s.seriesInstanceUid().equals(t.seriesInstanceUid())
+                    && s.sopInstanceUid().equals(t.sopInstanceUid());
+        };
+    }
+
+    /** A blob whose instance row a deletion removed, not yet known to be gone from disk. */
+    record PendingDeletion(String blobPath, String sopInstanceUid) {}
+
+    List<PendingDeletion> pendingDeletions(Connection c) throws SQLException {
+        List<PendingDeletion> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT blob_path, sop_instance_uid FROM deleted_blob ORDER BY blob_path");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new PendingDeletion(rs.getString(1), rs.getString(2)));
+            }
+        }
+        return out;
+    }
+
+    boolean isPendingDeletion(Connection c, String blobPath) throws SQLException {
+        return exists(c, "SELECT 1 FROM deleted_blob WHERE blob_path = ?", blobPath);
+    }
+
+    void clearPendingDeletion(Connection c, String blobPath) throws SQLException {
+        update(c, "DELETE FROM deleted_blob WHERE blob_path = ?", blobPath);
+    }
+
+    /** Whether the blob has an instance row or awaits removal: either way, not an orphan to adopt. */
+    boolean knowsBlob(Connection c, String blobPath) throws SQLException {
+        return exists(c, "SELECT 1 FROM instance WHERE blob_path = ? UNION ALL"
+                + " SELECT 1 FROM deleted_blob WHERE blob_path = ?", blobPath, blobPath);
     }
 
     /**
@@ -464,6 +632,21 @@ final class SqlIndex implements AutoCloseable {
             }
         }
         return String.join("\\", values);
+    }
+
+    private static List<String> strings(Connection c, String sql, String... params) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     private static boolean exists(Connection c, String sql, String... params) throws SQLException {

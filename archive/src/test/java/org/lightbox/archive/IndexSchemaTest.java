@@ -15,14 +15,14 @@ class IndexSchemaTest {
     @Test
     void aNewIndexIsMigratedToTheCurrentSchemaInWalMode() throws Exception {
         try (Archive a = Archive.open(ArchiveConfig.of(dir))) {
-            assertThat(a.index().schemaVersion()).isEqualTo("1");
+            assertThat(a.index().schemaVersion()).isEqualTo("2");
             assertThat(IngestTest.row(a, "PRAGMA journal_mode")).containsExactly("wal");
             assertThat(IngestTest.row(a, "PRAGMA synchronous")).containsExactly("1"); // NORMAL: the blobs are the durable record
             assertThat(IngestTest.row(a, "PRAGMA foreign_keys")).containsExactly("1");
             assertThat(a.startupReport().isClean()).isTrue();
         }
         try (Archive again = Archive.open(ArchiveConfig.of(dir))) {
-            assertThat(again.index().schemaVersion()).isEqualTo("1");
+            assertThat(again.index().schemaVersion()).isEqualTo("2");
         }
     }
 
@@ -42,6 +42,6 @@ class IndexSchemaTest {
         assertThatThrownBy(() -> Archive.open(ArchiveConfig.of(dir)))
                 .isInstanceOf(IndexSchemaException.class)
                 .hasMessageContaining("schema version 99")
-                .hasMessageContaining("newer than the 1 this Lightbox knows");
+                .hasMessageContaining("newer than the 2 this Lightbox knows");
     }
 }

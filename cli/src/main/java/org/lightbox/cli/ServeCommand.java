@@ -28,7 +28,7 @@ final class ServeCommand implements Subcommand {
 
     @Override
     public String summary() {
-        return "run the archive: DICOM (C-ECHO, C-STORE, C-FIND, C-MOVE, C-GET) and HTTP (/health, /metrics)";
+        return "run the archive: DICOM (C-ECHO, C-STORE, C-FIND, C-MOVE, C-GET) and HTTP (/health, /metrics, /api)";
     }
 
     @Override
@@ -40,7 +40,8 @@ final class ServeCommand implements Subcommand {
     public String description() {
         return "Runs Lightbox until stopped (SIGTERM or Ctrl-C): instances received by C-STORE are stored under the"
                 + " data folder (SQLite index, files kept as received) and acknowledged once durable. HTTP serves"
-                + " /health and /metrics (Prometheus). Logs go to standard output. Flags override the configuration"
+                + " /health, /metrics (Prometheus) and the admin API (DELETE /api/studies/...; open on a loopback"
+                + " address only, unless configured). Logs go to standard output. Flags override the configuration"
                 + " file (YAML; every key is listed in docs/configuration.md).";
     }
 

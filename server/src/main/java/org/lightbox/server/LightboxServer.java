@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: opens the archive (migrating and reconciling the index), starts the DIMSE listener(s) with
- * Verification and every storage SOP class wired to the archive, and the HTTP server with {@code /health} and
- * {@code /metrics}. {@link #close()} stops gracefully: no new associations, running ones finish within the grace
+ * Verification and every storage SOP class wired to the archive, and the HTTP server with {@code /health},
+ * {@code /metrics} and the admin API under {@code /api} ({@link AdminHandler}). {@link #close()} stops gracefully: no new associations, running ones finish within the grace
  * period, then HTTP stops and the index closes.
  */
 public final class LightboxServer implements AutoCloseable {
@@ -166,6 +166,7 @@ public final class LightboxServer implements AutoCloseable {
                 cfg.jetty.port = config.httpPort();
                 cfg.routes.get("/health", this::health);
                 cfg.routes.get("/metrics", this::metrics);
+                new AdminHandler(config.admin(), this::archive, metrics).register(cfg.routes);
             }).start();
         } catch (RuntimeException e) {
             throw new IOException("cannot start HTTP on " + config.bindAddress() + ":" + config.httpPort() + ": "

@@ -27,11 +27,12 @@ import org.lightbox.net.AcceptorPolicy.Permission;
  * @param tls DICOM TLS, or {@code null} for none
  * @param extraStorageSopClasses SOP classes beyond the standard's storage classes (private ones) that are accepted
  *     and stored like any other; empty by default, so that an unknown SOP class is refused at negotiation
+ * @param admin who may use the admin API under {@code /api} (deletion)
  */
 public record ServerConfig(String aeTitle, String bindAddress, int dicomPort, int httpPort, Path dataDir,
         String indexUrl, DuplicatePolicy duplicatePolicy, Map<String, RemoteAe> remoteAes,
         Map<String, Set<Permission>> permissions, Set<Permission> unknownPeers, Limits limits, TlsConfig tls,
-        Set<String> extraStorageSopClasses) {
+        Set<String> extraStorageSopClasses, Admin admin) {
 
     public ServerConfig {
         Objects.requireNonNull(aeTitle);
@@ -44,6 +45,28 @@ public record ServerConfig(String aeTitle, String bindAddress, int dicomPort, in
         unknownPeers = Set.copyOf(unknownPeers);
         Objects.requireNonNull(limits);
         extraStorageSopClasses = Set.copyOf(extraStorageSopClasses);
+        Objects.requireNonNull(admin);
+    }
+
+    /**
+     * The admin API under {@code /api}, which can delete: served only when enabled (by default only on a loopback
+     * bind address), and then only to requests that carry the token, when one is set.
+     *
+     * @param token the bearer token requests must send, or empty for none
+     */
+    public record Admin(boolean enabled, String token) {
+        public Admin {
+            Objects.requireNonNull(token);
+        }
+
+        public boolean hasToken() {
+            return !token.isEmpty();
+        }
+
+        @Override
+        public String toString() { // no token in logs
+            return "Admin[enabled=" + enabled + ", token=" + (hasToken() ? "(set)" : "(none)") + "]";
+        }
     }
 
     /** A remote AE's address. */

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -43,6 +45,8 @@ public final class ServerConfigReader {
     public static final String DEFAULT_DATA = "lightbox-data";
     public static final int DEFAULT_MAX_ASSOCIATIONS = 64;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    /** The shortest admin token accepted: guessing 16 random characters is out of reach, fewer invite it. */
+    static final int MIN_TOKEN_LENGTH = 16;
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|min|h)?");
     private static final Pattern UID = Pattern.compile("(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*");
@@ -179,9 +183,51 @@ public final class ServerConfigReader {
                     t.bool("require-client-cert", true));
         }
         t.finish();
+        ServerConfig.Admin admin = admin(root.section("admin"), bind);
         root.finish();
         return new ServerConfig(aeTitle, bind, dicomPort, httpPort, data, indexUrl, duplicates, remotes, permissions,
-                unknown, limits, tls, extraStorage);
+                unknown, limits, tls, extraStorage, admin);
+    }
+
+    /**
+     * The admin API can delete, so it is open by default only where just this machine reaches it, and never to the
+     * network without a token.
+     */
+    private static ServerConfig.Admin admin(Section a, String bind) {
+        boolean loopback = isLoopback(bind);
+        boolean enabled = a.bool("enabled", loopback);
+        String token = a.string("token", "");
+        if (token.startsWith("env:")) {
+            String name = token.substring(4);
+            String value = name.isEmpty() ? null : System.getenv(name);
+            if (value == null || value.isBlank()) {
+                throw a.error("token", "names the environment variable \"" + name + "\", which is not set");
+            }
+            token = value.strip();
+        }
+        if (!token.isEmpty() && token.length() < MIN_TOKEN_LENGTH) {
+            throw a.error("token", "must have at least " + MIN_TOKEN_LENGTH + " characters, not " + token.length());
+        }
+        if (enabled && !loopback && token.isEmpty()) {
+            throw a.error("enabled", "is true while bind " + bind + " is not a loopback address: set admin.token too,"
+                    + " so that not everyone who reaches the HTTP port can delete");
+        }
+        a.finish();
+        return new ServerConfig.Admin(enabled, token);
+    }
+
+    /** Whether every address the name stands for is a loopback one (an unknown name is not). */
+    private static boolean isLoopback(String bind) {
+        try {
+            for (InetAddress address : InetAddress.getAllByName(bind)) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private static void checkIndexUrl(Section root, String url, Path data) {

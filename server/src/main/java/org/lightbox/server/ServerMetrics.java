@@ -20,8 +20,8 @@ import org.lightbox.imaging.PixelData;
 import org.lightbox.net.Association;
 
 /**
- * The server's Prometheus metrics: DIMSE associations and C-STORE counts, bytes received, the codecs' counters and
- * the JVM's. One registry per server (no global state), written in the Prometheus text format by {@link #scrape()}.
+ * The server's Prometheus metrics: DIMSE associations and C-STORE counts, bytes received, deletions, the codecs'
+ * counters and the JVM's. One registry per server (no global state), written in the Prometheus text format by {@link #scrape()}.
  */
 public final class ServerMetrics {
     /** The content type of {@link #scrape()}. */
@@ -36,6 +36,9 @@ public final class ServerMetrics {
     private final Counter storesFailed;
     private final Counter storesDuplicate;
     private final Counter bytesReceived;
+    private final Counter deletions;
+    private final Counter deletedInstances;
+    private final Counter deletedBytes;
 
     ServerMetrics() {
         associations = Counter.builder().name("lightbox_dimse_associations_total")
@@ -50,6 +53,12 @@ public final class ServerMetrics {
                 .help("C-STORE requests of an instance already stored (answered with a warning)").register(registry);
         bytesReceived = Counter.builder().name("lightbox_dimse_received_bytes_total")
                 .help("Bytes of C-STORE data sets received").register(registry);
+        deletions = Counter.builder().name("lightbox_admin_deletions_total")
+                .help("Studies, series and instances deleted through the admin API").register(registry);
+        deletedInstances = Counter.builder().name("lightbox_deleted_instances_total")
+                .help("Instances deleted").register(registry);
+        deletedBytes = Counter.builder().name("lightbox_deleted_bytes_total")
+                .help("Bytes of the blobs of deleted instances").register(registry);
         codecMetrics();
         JvmMetrics.builder().register(registry);
     }
@@ -111,6 +120,12 @@ public final class ServerMetrics {
 
     void storeDuplicate() {
         storesDuplicate.inc();
+    }
+
+    void deleted(int instances, long bytes) {
+        deletions.inc();
+        deletedInstances.inc(instances);
+        deletedBytes.inc(bytes);
     }
 
     long storesReceived() {

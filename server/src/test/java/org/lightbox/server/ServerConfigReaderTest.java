@@ -164,4 +164,28 @@ class ServerConfigReaderTest {
         Files.writeString(file, "# nothing yet\n");
         assertThat(ServerConfigReader.read(file, Map.of()).aeTitle()).isEqualTo("LIGHTBOX");
     }
+
+    @Test
+    void theAdminApiIsOpenOnLoopbackOnlyAndNeverToTheNetworkWithoutAToken() {
+        assertThat(ServerConfigReader.read(null, Map.of()).admin()).isEqualTo(new ServerConfig.Admin(true, ""));
+        assertThat(ServerConfigReader.read(null, Map.of("bind", "::1")).admin().enabled()).isTrue();
+        assertThat(ServerConfigReader.read(null, Map.of("bind", "0.0.0.0")).admin().enabled()).isFalse();
+        assertThatThrownBy(() -> ServerConfigReader.read(null, Map.of("bind", "0.0.0.0", "admin.enabled", "true")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("key 'admin.enabled'")
+                .hasMessageContaining("admin.token");
+        ServerConfig withToken = ServerConfigReader.parse("""
+                bind: 0.0.0.0
+                admin:
+                  enabled: true
+                  token: 0123456789abcdef-token
+                """, Map.of());
+        assertThat(withToken.admin()).isEqualTo(new ServerConfig.Admin(true, "0123456789abcdef-token"));
+        assertThat(withToken.admin().toString()).doesNotContain("0123456789abcdef");
+        assertThatThrownBy(() -> ServerConfigReader.read(null, Map.of("admin.token", "short")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("key 'admin.token' must have at least 16");
+        assertThatThrownBy(() -> ServerConfigReader.read(null, Map.of("admin.token", "env:LIGHTBOX_NO_SUCH_VAR_4711")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("LIGHTBOX_NO_SUCH_VAR_4711");
+        assertThatThrownBy(() -> ServerConfigReader.read(null, Map.of("admin.tokens", "x")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'admin.tokens'");
+    }
 }
