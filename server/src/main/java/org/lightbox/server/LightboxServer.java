@@ -18,6 +18,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import org.lightbox.archive.Archive;
+import org.lightbox.dicomweb.DicomWeb;
 import org.lightbox.archive.query.QueryOptions;
 import org.lightbox.archive.ArchiveConfig;
 import org.lightbox.dicom.Uid;
@@ -167,6 +168,7 @@ public final class LightboxServer implements AutoCloseable {
                 cfg.routes.get("/health", this::health);
                 cfg.routes.get("/metrics", this::metrics);
                 new AdminHandler(config.admin(), this::archive, metrics).register(cfg.routes);
+                DicomWeb.register(cfg.routes, this::archive);
             }).start();
         } catch (RuntimeException e) {
             throw new IOException("cannot start HTTP on " + config.bindAddress() + ":" + config.httpPort() + ": "
