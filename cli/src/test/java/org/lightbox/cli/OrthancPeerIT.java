@@ -94,8 +94,8 @@ class OrthancPeerIT {
     static {
         String studyKeys = "\"StudyInstanceUID\":\"\",\"StudyDate\":\"\",\"StudyDescription\":\"\","
                 + "\"PatientSex\":\"\",\"AccessionNumber\":\"\"";
-        QUERIES.put("study-by-patient-id", "{\"Level\":\"Study\",\"Query\":{\"PatientID\":\"PID2\",\"PatientName\":\"\","
-                + studyKeys + "}}");
+        QUERIES.put("study-by-patient-id", "{\"Level\":\"Study\",\"Query\":{\"PatientID\":\"PID2\","
+                + "\"PatientName\":\"\"," + studyKeys + "}}");
         QUERIES.put("study-by-date-range", "{\"Level\":\"Study\",\"Query\":{\"StudyDate\":\"20240101-20251231\","
                 + "\"PatientID\":\"\",\"PatientName\":\"\",\"StudyInstanceUID\":\"\",\"StudyDescription\":\"\"}}");
         QUERIES.put("study-before-date", "{\"Level\":\"Study\",\"Query\":{\"StudyDate\":\"-20240102\","
@@ -104,7 +104,8 @@ class OrthancPeerIT {
                 + "\"PatientID\":\"\"," + studyKeys + "}}");
         QUERIES.put("study-by-latin1-name", "{\"Level\":\"Study\",\"Query\":{\"PatientName\":\"MÜLL*\","
                 + "\"PatientID\":\"\"," + studyKeys + "}}");
-        QUERIES.put("study-none", "{\"Level\":\"Study\",\"Query\":{\"PatientID\":\"NOBODY\",\"StudyInstanceUID\":\"\"}}");
+        QUERIES.put("study-none", "{\"Level\":\"Study\",\"Query\":{\"PatientID\":\"NOBODY\","
+                + "\"StudyInstanceUID\":\"\"}}");
         QUERIES.put("series-of-study", "{\"Level\":\"Series\",\"Query\":{\"StudyInstanceUID\":\"" + CHEST.uid()
                 + "\",\"SeriesInstanceUID\":\"\",\"Modality\":\"\",\"SeriesNumber\":\"\"}}");
         QUERIES.put("series-by-modality", "{\"Level\":\"Series\",\"Query\":{\"StudyInstanceUID\":\"" + CHEST.uid()
@@ -329,7 +330,7 @@ class OrthancPeerIT {
             List<String> cmd = new ArrayList<>(List.of("env", "TCP_NODELAY=1", "storescu", "-v", "-R",
                     PROPOSE.get(e.getKey()), "-aec", "LIGHTBOX", "127.0.0.1", String.valueOf(LIGHTBOX_PORT)));
             e.getValue().forEach(x -> cmd.add(x.file().toString()));
-            s.append(Loopback.shell(cmd)).append(" >>storescu.log 2>&1 || fail \"storescu failed: $(cat storescu.log)\"\n");
+            s.append(Loopback.shell(cmd)).append(" >>storescu.log 2>&1 || fail \"storescu: $(cat storescu.log)\"\n");
         }
         s.append("t1=$(now)\n");
         // 2. movescu: two studies moved to Orthanc.
@@ -423,7 +424,8 @@ class OrthancPeerIT {
                 .setStrings(org.lightbox.dicom.Tag.InstanceNumber, Vr.IS, String.valueOf(n))
                 .setNumbers(org.lightbox.dicom.Tag.SamplesPerPixel, Vr.US, 1)
                 .setStrings(org.lightbox.dicom.Tag.PhotometricInterpretation, Vr.CS, "MONOCHROME2")
-                .setNumbers(org.lightbox.dicom.Tag.Rows, Vr.US, 64).setNumbers(org.lightbox.dicom.Tag.Columns, Vr.US, 64)
+                .setNumbers(org.lightbox.dicom.Tag.Rows, Vr.US, 64)
+                .setNumbers(org.lightbox.dicom.Tag.Columns, Vr.US, 64)
                 .setNumbers(org.lightbox.dicom.Tag.BitsAllocated, Vr.US, 16)
                 .setNumbers(org.lightbox.dicom.Tag.BitsStored, Vr.US, 12)
                 .setNumbers(org.lightbox.dicom.Tag.HighBit, Vr.US, 11)
