@@ -61,6 +61,11 @@ final class Loopback {
      * {@code step-N.log}) and stops the servers.
      */
     static ProcessResult run(Path dir, List<Server> servers, String... steps) {
+        return run(dir, Duration.ofSeconds(120), servers, steps);
+    }
+
+    /** As {@link #run(Path, List, String...)}, with a deadline for the whole script other than 120 s. */
+    static ProcessResult run(Path dir, Duration timeout, List<Server> servers, String... steps) {
         StringBuilder s = new StringBuilder("set -u\nip link set lo up || exit 97\ncd ")
                 .append(shell(List.of(dir.toString()))).append('\n');
         StringBuilder pids = new StringBuilder();
@@ -81,6 +86,6 @@ final class Loopback {
                     .append(" failed' >&2; cat step-").append(i).append(".log >&2; exit 99; }\n");
         }
         s.append(steps[steps.length - 1]).append("\nrc=$?\nexit $rc\n");
-        return Tools.run(List.of("unshare", "-n", "bash", "-c", s.toString()), Duration.ofSeconds(120));
+        return Tools.run(List.of("unshare", "-n", "bash", "-c", s.toString()), timeout);
     }
 }
