@@ -24,9 +24,13 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -50,15 +54,31 @@ final class FileBlobStore {
     static final String QUARANTINE = "quarantine";
     static final String SUFFIX = ".dcm";
     private static final int COPY_BUFFER = 64 * 1024;
+    /** Blobs are written from direct buffers of this size (a heap buffer costs the JDK one more copy a write). */
+    private static final int WRITE_BUFFER = 256 * 1024;
 
     private final Path root;
     private final Path tmp;
     private final Path quarantine;
     /** Folders whose entry in their parent is known to be durable (created and the parent forced since start-up). */
     private final Set<Path> durableDirs = ConcurrentHashMap.newKeySet();
+    /** Write buffers for reuse: as many as blobs were ever received at once. */
+    private final Queue<ByteBuffer> buffers = new ConcurrentLinkedQueue<>();
 
-    /** A blob written and forced under a temporary name. */
-    record Temp(Path path, long size, String sha256) {}
+    /** A blob written under a temporary name; durable once {@code forced} completes. */
+    record Temp(Path path, long size, String sha256, CompletableFuture<Void> forced) {
+        /** Waits until the blob's bytes are on disk. */
+        void awaitDurable() throws IOException {
+            try {
+                forced.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw new IOException("cannot force " + path + " to disk: " + io.getMessage(), io);
+                }
+                throw e;
+            }
+        }
+    }
 
     /** Writes a blob's bytes to the stream it is given. */
     @FunctionalInterface
@@ -90,21 +110,41 @@ final class FileBlobStore {
     }
 
     /**
-     * Streams a blob to a new temporary file, computing its SHA-256 on the way, and forces it to disk. If writing
-     * fails the temporary file is removed and the exception passed on.
+     * Streams a blob to a new temporary file, computing its SHA-256 on the way, and starts forcing it to disk; the
+     * caller reads the blob back meanwhile, and {@link #place} waits for the force before the blob gets its name. If
+     * writing fails the temporary file is removed and the exception passed on.
      */
     Temp receive(BlobWriter writer) throws IOException {
         Path path = tmp.resolve(UUID.randomUUID() + ".part");
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            DigestingOutput out = new DigestingOutput(ch);
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        ByteBuffer buffer = takeBuffer();
+        try {
+            DigestingOutput out = new DigestingOutput(ch, buffer);
             writer.writeTo(out);
             out.flushBuffer();
-            ch.force(true);
-            return new Temp(path, out.size, HexFormat.of().formatHex(out.digest.digest()));
+            // The fsync costs as much as everything else an instance needs; reading it back runs beside it.
+            CompletableFuture<Void> forced = new CompletableFuture<>();
+            Thread.ofVirtual().name("blob-force").start(() -> {
+                try (ch) {
+                    ch.force(true);
+                    forced.complete(null);
+                } catch (IOException | RuntimeException e) {
+                    forced.completeExceptionally(e);
+                }
+            });
+            return new Temp(path, out.size, HexFormat.of().formatHex(out.digest.digest()), forced);
         } catch (IOException | RuntimeException | Error e) {
+            closeQuietly(ch, e);
             deleteQuietly(path, e);
             throw e;
+        } finally {
+            buffers.offer(buffer.clear());
         }
+    }
+
+    private ByteBuffer takeBuffer() {
+        ByteBuffer b = buffers.poll();
+        return b != null ? b : ByteBuffer.allocateDirect(WRITE_BUFFER);
     }
 
     /** Copies a stream to a blob writer's output with one buffer of bounded size. */
@@ -131,6 +171,7 @@ final class FileBlobStore {
      *     bytes, since names are content hashes); in both cases the temporary file is gone
      */
     boolean place(Temp temp, String relative) throws IOException {
+        temp.awaitDurable();
         Path target = resolve(relative);
         ensureDirectory(target.getParent());
         boolean created;
@@ -162,8 +203,13 @@ final class FileBlobStore {
         return true;
     }
 
-    /** Removes a temporary file if it is still there. */
+    /** Removes a temporary file if it is still there (once its force has ended, so no file descriptor is left). */
     void discard(Temp temp) {
+        try {
+            temp.forced().join();
+        } catch (CompletionException e) {
+            // the blob is being discarded: whether it reached the disk no longer matters
+        }
         deleteQuietly(temp.path(), null);
     }
 
@@ -296,6 +342,14 @@ final class FileBlobStore {
         return HexFormat.of().formatHex(md.digest());
     }
 
+    private static void closeQuietly(FileChannel ch, Throwable cause) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
     private static void deleteQuietly(Path p, Throwable cause) {
         try {
             Files.deleteIfExists(p);
@@ -306,15 +360,19 @@ final class FileBlobStore {
         }
     }
 
-    /** Buffers writes, hashes them and hands them to the channel; the one copy of the bytes in memory is the buffer. */
+    /**
+     * Hashes what is written and hands it to the channel through a direct buffer: one copy of the bytes in memory,
+     * and the digest reads the caller's array, never the buffer.
+     */
     private static final class DigestingOutput extends OutputStream {
         private final FileChannel channel;
         private final MessageDigest digest = sha256();
-        private final ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER);
+        private final ByteBuffer buffer;
         private long size;
 
-        DigestingOutput(FileChannel channel) {
+        DigestingOutput(FileChannel channel, ByteBuffer buffer) {
             this.channel = channel;
+            this.buffer = buffer;
         }
 
         @Override
@@ -322,34 +380,32 @@ final class FileBlobStore {
             if (!buffer.hasRemaining()) {
                 flushBuffer();
             }
+            digest.update((byte) b);
             buffer.put((byte) b);
+            size++;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            if (len >= buffer.capacity()) {
-                flushBuffer();
-                writeFully(ByteBuffer.wrap(b, off, len));
-                return;
+            digest.update(b, off, len);
+            size += len;
+            while (len > 0) {
+                if (!buffer.hasRemaining()) {
+                    flushBuffer();
+                }
+                int n = Math.min(len, buffer.remaining());
+                buffer.put(b, off, n);
+                off += n;
+                len -= n;
             }
-            if (len > buffer.remaining()) {
-                flushBuffer();
-            }
-            buffer.put(b, off, len);
         }
 
         void flushBuffer() throws IOException {
             buffer.flip();
-            writeFully(buffer);
-            buffer.clear();
-        }
-
-        private void writeFully(ByteBuffer src) throws IOException {
-            digest.update(src.duplicate());
-            size += src.remaining();
-            while (src.hasRemaining()) {
-                channel.write(src);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
             }
+            buffer.clear();
         }
 
         @Override
