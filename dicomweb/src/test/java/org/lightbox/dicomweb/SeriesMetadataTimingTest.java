@@ -106,10 +106,17 @@ class SeriesMetadataTimingTest {
             double[] gzip = time(web, path, "Accept-Encoding", "gzip");
             double[] notModified = time(web, path, "If-None-Match", etag);
             HttpResponse<byte[]> zipped = web.getBytes(path, "Accept-Encoding", "gzip");
+            String instances = "/dicom-web/studies/" + STUDY + "/series/" + SERIES + "/instances";
+            assertThat(new ObjectMapper().readTree(web.get(instances).body())).hasSize(INSTANCES);
+            double[] qidoInstances = time(web, instances);
+            double[] qidoStudy = time(web, "/dicom-web/studies?PatientID=T1");
             System.out.printf("series metadata, %d instances (%d bytes of JSON, %d gzipped), ingest %.1f s:%n"
                     + "  plain   median %.1f ms, p95 %.1f ms%n  gzip    median %.1f ms, p95 %.1f ms%n"
-                    + "  304     median %.1f ms, p95 %.1f ms%n", INSTANCES, bytes, zipped.body().length,
-                    ingestSeconds, plain[0], plain[1], gzip[0], gzip[1], notModified[0], notModified[1]);
+                    + "  304     median %.1f ms, p95 %.1f ms%n"
+                    + "QIDO-RS: the series' %d instances median %.1f ms, p95 %.1f ms;"
+                    + " studies?PatientID median %.1f ms, p95 %.1f ms%n", INSTANCES, bytes, zipped.body().length,
+                    ingestSeconds, plain[0], plain[1], gzip[0], gzip[1], notModified[0], notModified[1], INSTANCES,
+                    qidoInstances[0], qidoInstances[1], qidoStudy[0], qidoStudy[1]);
         }
     }
 
