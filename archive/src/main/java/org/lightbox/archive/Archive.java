@@ -95,6 +95,45 @@ public final class Archive implements AutoCloseable {
     }
 
     /**
+     * Streams the stored metadata of the instances of a study, of one series of it, or of one instance of that series
+     * (each level must belong to the one above), one index query read row by row: no instance file is opened. The
+     * order is the index's (stable while the instances do not change).
+     *
+     * @param seriesInstanceUid null for every series of the study
+     * @param sopInstanceUid null for every instance of the series (or study)
+     * @return the number of instances handed to the sink; 0 when none is found
+     * @throws IOException when the index or the sink fails
+     */
+    public long metadata(String studyInstanceUid, String seriesInstanceUid, String sopInstanceUid,
+            InstanceMetadata.Sink sink) throws IOException {
+        try {
+            return read(c -> {
+                try {
+                    return index.metadata(c, studyInstanceUid, seriesInstanceUid, sopInstanceUid, sink);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * A version of what {@link #metadata(String, String, String, InstanceMetadata.Sink)} would stream for the same
+     * arguments: a digest of the instances' SOP Instance UIDs and blob checksums (the stored metadata is derived from
+     * the blob), which changes whenever an instance is added, replaced or deleted. For ETags: read it before the
+     * metadata, so that a change in between gives an older version with newer content, never the reverse.
+     *
+     * @return lower-case hexadecimal, or empty when no instance matches
+     */
+    public Optional<String> metadataVersion(String studyInstanceUid, String seriesInstanceUid, String sopInstanceUid)
+            throws IOException {
+        return Optional.ofNullable(read(c -> index.metadataVersion(c, studyInstanceUid, seriesInstanceUid,
+                sopInstanceUid)));
+    }
+
+    /**
      * Runs a C-FIND / QIDO-RS query, handing each match to the sink as it is read from the index (never the whole
      * result in memory) and stopping between two rows once the sink reports cancellation.
      *

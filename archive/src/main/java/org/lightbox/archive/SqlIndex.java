@@ -4,7 +4,10 @@ package org.lightbox.archive;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -201,6 +205,68 @@ final class SqlIndex implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }
+        }
+    }
+
+    /** The WHERE clause selecting the instances of a study, a series of it, or one instance of that series. */
+    private static String scope(String series, String instance) {
+        return " WHERE study_instance_uid = ?" + (series == null ? "" : " AND series_instance_uid = ?")
+                + (instance == null ? "" : " AND sop_instance_uid = ?");
+    }
+
+    private static void bindScope(PreparedStatement ps, String study, String series, String instance)
+            throws SQLException {
+        int i = 1;
+        ps.setString(i++, study);
+        if (series != null) {
+            ps.setString(i++, series);
+        }
+        if (instance != null) {
+            ps.setString(i, instance);
+        }
+    }
+
+    /** Streams the stored metadata of the instances in scope (see {@link #scope}); returns how many. */
+    long metadata(Connection c, String study, String series, String instance, InstanceMetadata.Sink sink)
+            throws SQLException, IOException {
+        // No ORDER BY: the rows come in the order of the index used (series or study, then row), with no sort of
+        // the large metadata values.
+        try (PreparedStatement ps = c.prepareStatement("SELECT study_instance_uid, series_instance_uid,"
+                + " sop_instance_uid, transfer_syntax_uid, metadata FROM instance" + scope(series, instance))) {
+            bindScope(ps, study, series, instance);
+            ps.setFetchSize(64);
+            long n = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    sink.accept(new InstanceMetadata(rs.getString(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5)));
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    /** A digest of the SOP Instance UIDs and blob checksums of the instances in scope, or null when there are none. */
+    String metadataVersion(Connection c, String study, String series, String instance) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT sop_instance_uid, sha256 FROM instance"
+                + scope(series, instance) + " ORDER BY sop_instance_uid")) {
+            bindScope(ps, study, series, instance);
+            MessageDigest digest;
+            try {
+                digest = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JDK has SHA-256", e);
+            }
+            boolean any = false;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    any = true;
+                    digest.update((rs.getString(1) + "/" + rs.getString(2) + "\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                }
+            }
+            return any ? HexFormat.of().formatHex(digest.digest(), 0, 16) : null;
         }
     }
 

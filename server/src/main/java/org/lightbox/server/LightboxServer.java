@@ -168,7 +168,7 @@ public final class LightboxServer implements AutoCloseable {
                 cfg.routes.get("/health", this::health);
                 cfg.routes.get("/metrics", this::metrics);
                 new AdminHandler(config.admin(), this::archive, metrics).register(cfg.routes);
-                DicomWeb.register(cfg.routes, this::archive);
+                DicomWeb.register(cfg.routes, this::archive, config.dicomweb());
             }).start();
         } catch (RuntimeException e) {
             throw new IOException("cannot start HTTP on " + config.bindAddress() + ":" + config.httpPort() + ": "

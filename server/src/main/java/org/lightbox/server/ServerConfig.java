@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.lightbox.archive.DuplicatePolicy;
+import org.lightbox.dicomweb.DicomWeb;
 import org.lightbox.net.AcceptorPolicy.Permission;
 
 /**
@@ -28,11 +29,12 @@ import org.lightbox.net.AcceptorPolicy.Permission;
  * @param extraStorageSopClasses SOP classes beyond the standard's storage classes (private ones) that are accepted
  *     and stored like any other; empty by default, so that an unknown SOP class is refused at negotiation
  * @param admin who may use the admin API under {@code /api} (deletion)
+ * @param dicomweb DICOMweb under {@code /dicom-web}: the origins allowed cross-origin access (CORS)
  */
 public record ServerConfig(String aeTitle, String bindAddress, int dicomPort, int httpPort, Path dataDir,
         String indexUrl, DuplicatePolicy duplicatePolicy, Map<String, RemoteAe> remoteAes,
         Map<String, Set<Permission>> permissions, Set<Permission> unknownPeers, Limits limits, TlsConfig tls,
-        Set<String> extraStorageSopClasses, Admin admin) {
+        Set<String> extraStorageSopClasses, Admin admin, DicomWeb.Options dicomweb) {
 
     public ServerConfig {
         Objects.requireNonNull(aeTitle);
@@ -46,6 +48,7 @@ public record ServerConfig(String aeTitle, String bindAddress, int dicomPort, in
         Objects.requireNonNull(limits);
         extraStorageSopClasses = Set.copyOf(extraStorageSopClasses);
         Objects.requireNonNull(admin);
+        Objects.requireNonNull(dicomweb);
     }
 
     /**

@@ -28,6 +28,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.lightbox.archive.DuplicatePolicy;
+import org.lightbox.dicomweb.DicomWeb;
 import org.lightbox.net.AcceptorPolicy;
 import org.lightbox.net.AcceptorPolicy.Permission;
 import org.lightbox.net.NetOptions;
@@ -184,9 +185,12 @@ public final class ServerConfigReader {
         }
         t.finish();
         ServerConfig.Admin admin = admin(root.section("admin"), bind);
+        Section web = root.section("dicomweb");
+        DicomWeb.Options dicomweb = new DicomWeb.Options(web.origins("cors-origins"));
+        web.finish();
         root.finish();
         return new ServerConfig(aeTitle, bind, dicomPort, httpPort, data, indexUrl, duplicates, remotes, permissions,
-                unknown, limits, tls, extraStorage, admin);
+                unknown, limits, tls, extraStorage, admin, dicomweb);
     }
 
     /**
@@ -473,6 +477,38 @@ public final class ServerConfigReader {
                 uids.add(w);
             }
             return uids;
+        }
+
+        /**
+         * "https://a.example, http://localhost:3000", or a YAML list of origins (scheme://host[:port]), or "*";
+         * each checked and normalised as browsers send it.
+         */
+        List<String> origins(String key) {
+            JsonNode v = value(key);
+            if (v == null) {
+                return List.of();
+            }
+            List<String> words = new ArrayList<>();
+            if (v.isArray()) {
+                v.forEach(w -> words.add(w.asText().strip()));
+            } else if (v.isValueNode()) {
+                for (String w : v.asText().split("[,\\s]+")) {
+                    if (!w.isBlank()) {
+                        words.add(w);
+                    }
+                }
+            } else {
+                throw error(key, "must be a list of origins such as https://viewer.example.org, or *");
+            }
+            List<String> origins = new ArrayList<>();
+            for (String w : words) {
+                try {
+                    origins.add(DicomWeb.Options.checkOrigin(w));
+                } catch (IllegalArgumentException e) {
+                    throw error(key, "must hold origins (or *): " + e.getMessage());
+                }
+            }
+            return origins;
         }
 
         ServerConfig.RemoteAe address(String key) {

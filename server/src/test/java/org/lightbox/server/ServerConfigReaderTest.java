@@ -188,4 +188,23 @@ class ServerConfigReaderTest {
         assertThatThrownBy(() -> ServerConfigReader.read(null, Map.of("admin.tokens", "x")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'admin.tokens'");
     }
+
+    @Test
+    void dicomwebCorsOriginsAreCheckedAndNormalised() {
+        assertThat(ServerConfigReader.read(null, Map.of()).dicomweb().corsOrigins()).isEmpty();
+        ServerConfig c = ServerConfigReader.parse("""
+                dicomweb:
+                  cors-origins: [https://Viewer.Example.org, "http://localhost:3000/"]
+                """, Map.of());
+        assertThat(c.dicomweb().corsOrigins()).containsExactly("https://viewer.example.org", "http://localhost:3000");
+        assertThat(ServerConfigReader.read(null, Map.of("dicomweb.cors-origins", "*")).dicomweb().corsOrigins())
+                .containsExactly("*");
+        assertThat(ServerConfigReader.read(null, Map.of("dicomweb.cors-origins", "http://a.example, http://b.example"))
+                .dicomweb().corsOrigins()).containsExactly("http://a.example", "http://b.example");
+        assertThatThrownBy(() -> ServerConfigReader.read(null, Map.of("dicomweb.cors-origins", "viewer.example")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("key 'dicomweb.cors-origins'")
+                .hasMessageContaining("not an origin");
+        assertThatThrownBy(() -> ServerConfigReader.read(null, Map.of("dicomweb.cors-origin", "*")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("dicomweb.cors-origin");
+    }
 }
