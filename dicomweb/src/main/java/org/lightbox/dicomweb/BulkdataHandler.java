@@ -21,7 +21,7 @@ import org.lightbox.dicomweb.MediaTypes.MediaRange;
 import org.lightbox.imaging.Frames;
 
 /**
- * WADO-RS bulk data (PS3.18 10.4.1.1.4): {@code .../instances/{instance}/bulkdata/{tag path}}, the path the
+ * WADO-RS bulk data (PS3.18 10.4): {@code .../instances/{instance}/bulkdata/{tag path}}, the path the
  * BulkDataURIs of the metadata carry: a top-level attribute as its tag in 8 hexadecimal digits ({@code 7FE00010}), or
  * one inside a sequence as tag, item index (from 0) and tag, repeated ({@code 00540016/0/00181072}).
  *

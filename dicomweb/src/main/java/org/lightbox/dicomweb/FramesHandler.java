@@ -20,7 +20,7 @@ import org.lightbox.imaging.PixelCodec;
 import org.lightbox.imaging.Transcoder;
 
 /**
- * WADO-RS frames (PS3.18 10.4.1.1.5): {@code .../instances/{instance}/frames/{list}}, a comma-separated list of
+ * WADO-RS frames (PS3.18 10.4): {@code .../instances/{instance}/frames/{list}}, a comma-separated list of
  * frame numbers from 1, each frame one part of a {@code multipart/related} body in the representation
  * {@link PixelNegotiation} chose, or a single body when one frame is asked for in a single-part media type. Each frame
  * is read alone from the stored file (never the whole pixel data), decoded or encoded only when its representation
@@ -111,7 +111,7 @@ final class FramesHandler {
     }
 
     /**
-     * Frame numbers from a path segment: "1", "1,3,5" (PS3.18 8.3.2's frame list; repeats are kept, in order).
+     * Frame numbers from a path segment: "1", "1,3,5" (repeats are kept, in order).
      *
      * @throws DicomwebException 400 for anything else, a 0 or a number too large
      */

@@ -14,13 +14,13 @@ import org.lightbox.dicom.Uid;
  * Media types as DICOMweb negotiates them: the Accept header field (or the {@code accept} query parameter, which
  * takes precedence, PS3.18 8.3.3.1) parsed into media ranges with their parameters ({@code type},
  * {@code transfer-syntax}) and quality values (RFC 9110 12.5.1), and the transfer syntaxes each compressed pixel
- * data media type may carry (PS3.18 Table 8.7.3-2).
+ * data media type may carry (PS3.18 8.7).
  */
 final class MediaTypes {
     static final String DICOM = "application/dicom";
     static final String OCTET_STREAM = "application/octet-stream";
     static final String MULTIPART_RELATED = "multipart/related";
-    /** The Transfer Syntax of DICOM and bulk data media types when the request names none (PS3.18 8.7.3.5.2). */
+    /** The Transfer Syntax of DICOM and bulk data media types when the request names none (PS3.18 8.7.3). */
     static final String DEFAULT_TRANSFER_SYNTAX = Uid.ExplicitVRLittleEndian;
 
     /** Pixel data media types and their transfer syntaxes, the default first. */

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
- * Writes a {@code multipart/related} body (RFC 2387, PS3.18 8.6.1.2) part by part onto a stream, so nothing larger
+ * Writes a {@code multipart/related} body (RFC 2387, PS3.18 8.6) part by part onto a stream, so nothing larger
  * than one buffer is held: each part's headers, then whatever the caller writes to {@link #out()}, then the next
  * boundary. The boundary is a random UUID, which no part can contain by chance.
  */

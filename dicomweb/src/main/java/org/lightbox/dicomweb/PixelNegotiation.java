@@ -11,7 +11,7 @@ import org.lightbox.imaging.PixelData;
 
 /**
  * The representation of frames (and of encapsulated Pixel Data as bulk data) a request accepts and this server can
- * produce for one image (PS3.18 8.7.3.3, 8.7.3.5): {@code application/octet-stream} carries native pixels, little
+ * produce for one image (PS3.18 8.7): {@code application/octet-stream} carries native pixels, little
  * endian, decoded from whatever is stored unless {@code transfer-syntax=*} (or the stored syntax) asks for the
  * stored bytes; the compressed media types carry a codestream, as stored when the stored syntax is one of theirs,
  * else encoded by a codec here. Ranges are tried most preferred first; the first one producible wins.
@@ -91,7 +91,7 @@ final class PixelNegotiation {
     }
 
     /**
-     * The syntax a media type gets when the stored one is not among its own: its default (PS3.18 Table 8.7.3-2),
+     * The syntax a media type gets when the stored one is not among its own: its default (PS3.18 8.7),
      * except that image/jpeg of more than 8 bits, which baseline cannot hold, is lossless JPEG (SV1).
      */
     private static String defaultOf(String type, List<String> family, ImageDescription image) {

@@ -18,7 +18,7 @@ import org.lightbox.imaging.Frames;
 import org.lightbox.imaging.Renderer;
 
 /**
- * WADO-RS rendered and thumbnail resources (PS3.18 10.4.1.1.3, 10.4.1.1.4, 8.3.5.1) of a study, a series, an
+ * WADO-RS rendered and thumbnail resources (PS3.18 10.4, 8.3.5.1) of a study, a series, an
  * instance or a frame, through imaging's {@link Renderer} (modality LUT, window or VOI LUT, presentation LUT; colour
  * to RGB): {@code image/jpeg} by default, {@code image/png} or {@code image/gif} when accepted. A study or a series is
  * rendered as its representative instance ({@link Instances#representative}); an instance as its first frame.

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>The transfer syntax is negotiated from the acceptable media types, per instance, most preferred first:
  * {@code transfer-syntax=*} or the stored syntax sends the blob exactly as stored; another syntax converts it through
  * imaging's {@link Conversion} (the path C-MOVE and C-GET take) when a codec here can; no {@code transfer-syntax}
- * means Explicit VR Little Endian (PS3.18 8.7.3.5.2). An instance no acceptable syntax can carry is left out, named
+ * means Explicit VR Little Endian (PS3.18 8.7.3). An instance no acceptable syntax can carry is left out, named
  * in a {@code Warning} header; when that leaves nothing, the answer is 406. A single instance may also be asked for
  * as a bare {@code application/dicom} body.
  */

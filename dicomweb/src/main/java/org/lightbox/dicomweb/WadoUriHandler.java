@@ -22,7 +22,7 @@ import org.lightbox.imaging.PixelCodec;
  *
  * <ul>
  * <li>{@code application/dicom}: the Part 10 file in {@code transferSyntax} (default Explicit VR Little Endian;
- * {@code *} for as stored), without media type parameters (PS3.18 9.4.3); 406 when no codec here converts it.
+ * {@code *} for as stored), without media type parameters (PS3.18 9.4); 406 when no codec here converts it.
  * <li>{@code image/jpeg}, {@code image/png}, {@code image/gif}: rendered as the rendered resources are, with
  * {@code frameNumber} (from 1), {@code rows} and {@code columns} (the size to fit in, aspect kept),
  * {@code region=x1,y1,x2,y2} (fractions of the image, 0 to 1), {@code windowCenter} with {@code windowWidth},
