@@ -15,7 +15,9 @@
 #   native       frames of the native instances, default Accept (application/octet-stream, Explicit VR LE)
 #   jls-stored   the JPEG-LS instances' codestreams as stored (transfer-syntax=*)
 #   jls-decoded  the JPEG-LS instances decoded to native pixels
-# Prints frames/s per round. Needs a JDK 25 and Maven (it builds bench/target/benchmarks.jar if missing), curl.
+# then the native series (100 instances, 52 MB) retrieved whole by one curl (WADO-RS, default Accept: as stored,
+# since it is stored in Explicit VR Little Endian), and loopback TCP measured by iperf3 when it is installed
+# (iperf3 listens on 127.0.0.1 only). Prints frames/s and MB/s per round. Needs a JDK 25 and Maven (it builds bench/target/benchmarks.jar if missing), curl.
 set -euo pipefail
 
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -79,3 +81,14 @@ echo "$clients curl clients x $requests frames, $(nproc) cores, load $(cut -d' '
 run_case native 1 ""
 run_case jls-stored 2 'multipart/related; type=application/octet-stream; transfer-syntax=*'
 run_case jls-decoded 2 ""
+for round in $(seq 0 "$rounds"); do
+  read -r size secs < <(curl -s -f -o /dev/null -w '%{size_download} %{time_total}\n' "$base/series/$study.1")
+  if [ "$round" -eq 0 ]; then continue; fi
+  awk -v s="$size" -v t="$secs" -v r="$round" \
+    'BEGIN { printf "series       round %d: %6.0f MB/s (%d bytes in %.3f s)\n", r, s / t / 1e6, s, t }'
+done
+if command -v iperf3 >/dev/null; then
+  iperf3 -s -1 -B 127.0.0.1 -p 5299 >/dev/null 2>&1 &
+  sleep 0.5
+  iperf3 -c 127.0.0.1 -p 5299 -t 3 -f M 2>/dev/null | awk '/receiver/ { printf "loopback     iperf3: %s MB/s\n", $(NF-2) * 1.048576 }'
+fi
