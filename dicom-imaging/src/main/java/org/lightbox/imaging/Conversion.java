@@ -22,8 +22,11 @@ import org.lightbox.dicom.io.ReadOptions;
  * frame. Memory stays bounded either way. Close it to delete the temporary file.
  */
 public final class Conversion implements AutoCloseable {
-    /** Values at least this large stay in the file while converting (memory holds the rest of the data set). */
-    private static final long BULK_THRESHOLD = 64 * 1024;
+    /**
+     * Values at least this large stay in the file while converting (memory holds the rest of the data set): each
+     * fragment of encapsulated pixel data too, so that thousands of small frames are never all in memory.
+     */
+    private static final long BULK_THRESHOLD = 1024;
 
     private final DicomFile converted;
     private final Path temp;

@@ -27,8 +27,11 @@ import org.lightbox.imaging.Transcoder;
  * asks for it. A frame beyond the instance's is a 404 naming the count.
  */
 final class FramesHandler {
-    /** Values at least this large stay in the file when it is read (the pixel data, above all). */
-    static final long BULK_THRESHOLD = 64 * 1024;
+    /**
+     * Values at least this large stay in the file when it is read: the pixel data, and each fragment of encapsulated
+     * pixel data (a multi-frame instance of small fragments must not be loaded whole to send one frame).
+     */
+    static final long BULK_THRESHOLD = 1024;
     /** The most frame numbers one request may list. */
     static final int MAX_FRAMES = 100_000;
 

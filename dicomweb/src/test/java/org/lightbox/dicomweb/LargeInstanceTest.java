@@ -47,6 +47,10 @@ class LargeInstanceTest {
     static final long FRAME = 512 * 512 * 2;
     static final long PIXELS = FRAMES * FRAME;
     static final String SOP = "1.2.826.0.1.3680043.10.9.1.1";
+    /** 20,000 frames of one 16 KiB fragment each, JPEG-LS by its syntax (noise: only ever sent as stored). */
+    static final String ENCAPSULATED = "1.2.826.0.1.3680043.10.9.1.2";
+    static final int FRAGMENTS = 20_000;
+    static final int FRAGMENT = 16 * 1024;
 
     @TempDir
     Path dir;
@@ -63,6 +67,7 @@ class LargeInstanceTest {
         StoredInstance stored;
         try (Archive a = Archive.open(ArchiveConfig.of(data))) {
             stored = a.storePart10(largeInstance()).stored().orElseThrow();
+            a.storePart10(encapsulatedInstance()).stored().orElseThrow();
         }
         Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
@@ -118,6 +123,22 @@ class LargeInstanceTest {
             for (int i = 0; i < 100; i++) {
                 assertThat(range[i] & 0xFF).isEqualTo(pixel(200_000_000L + i));
             }
+
+            // 320 MB of small fragments: one frame, then every frame as stored, each read alone from the file.
+            String enc = base.replace(SOP, ENCAPSULATED);
+            part = receivePart(enc + "/frames/12345", "multipart/related; type=\"application/octet-stream\";"
+                    + " transfer-syntax=*");
+            byte[] f = Files.readAllBytes(part);
+            assertThat(f).hasSize(FRAGMENT);
+            assertThat(f[0] & 0xFF).isEqualTo(fragmentByte(12344, 0));
+            assertThat(f[FRAGMENT - 1] & 0xFF).isEqualTo(fragmentByte(12344, FRAGMENT - 1));
+            r = get(enc + "/bulkdata/7FE00010", "multipart/related; type=\"application/octet-stream\";"
+                    + " transfer-syntax=*", null);
+            assertThat(r.statusCode()).isEqualTo(200);
+            try (InputStream in = r.body()) {
+                n = in.transferTo(OutputStream.nullOutputStream());
+            }
+            assertThat(n).as("20,000 parts of 16 KiB and their headers").isGreaterThan((long) FRAGMENTS * FRAGMENT);
         } finally {
             server.getOutputStream().close();
             String peak = out.readLine();
@@ -203,6 +224,52 @@ class LargeInstanceTest {
         head.write(new byte[] {(byte) 0xE0, 0x7F, 0x10, 0x00, 'O', 'W', 0, 0});
         head.write(new byte[] {(byte) PIXELS, (byte) (PIXELS >> 8), (byte) (PIXELS >> 16), (byte) (PIXELS >> 24)});
         return new SequenceInputStream(new ByteArrayInputStream(head.toByteArray()), new Pattern());
+    }
+
+    static int fragmentByte(int frame, int i) {
+        return (frame * 31 + i * 7) & 0xFF;
+    }
+
+    /** The encapsulated instance, as a Part 10 stream whose fragments are generated as they are read. */
+    private static InputStream encapsulatedInstance() throws IOException {
+        Dataset ds = Fixtures.common("1.2.840.10008.5.1.4.1.1.7", ENCAPSULATED, Fixtures.SERIES, "OT", 2)
+                .setNumbers(Tag.Rows, Vr.US, 128).setNumbers(Tag.Columns, Vr.US, 128)
+                .setNumbers(Tag.BitsAllocated, Vr.US, 8).setNumbers(Tag.BitsStored, Vr.US, 8)
+                .setNumbers(Tag.HighBit, Vr.US, 7).setNumbers(Tag.PixelRepresentation, Vr.US, 0)
+                .setNumbers(Tag.SamplesPerPixel, Vr.US, 1).setStrings(Tag.NumberOfFrames, Vr.IS, "" + FRAGMENTS)
+                .setStrings(Tag.PhotometricInterpretation, Vr.CS, "MONOCHROME2").build();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        DicomWriter.write(DicomWriter.newFile(ds, TransferSyntax.of(Uid.JPEGLSLossless)), head);
+        // Pixel Data OB of undefined length, then an empty Basic Offset Table item.
+        head.write(new byte[] {(byte) 0xE0, 0x7F, 0x10, 0x00, 'O', 'B', 0, 0, -1, -1, -1, -1});
+        head.write(new byte[] {(byte) 0xFE, (byte) 0xFF, 0x00, (byte) 0xE0, 0, 0, 0, 0});
+        InputStream fragments = new InputStream() {
+            private final int[] end = {0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0}; // Sequence Delimitation Item
+            private int frame;
+            private int at = -8; // item header, then the fragment
+            private int tail;
+
+            @Override
+            public int read() {
+                if (frame == FRAGMENTS) {
+                    return tail < end.length ? end[tail++] : -1;
+                }
+                int b;
+                if (at < 0) {
+                    int[] item = {0xFE, 0xFF, 0x00, 0xE0, 0, FRAGMENT >> 8 & 0xFF, 0, 0};
+                    b = item[at + 8];
+                } else {
+                    b = fragmentByte(frame, at);
+                }
+                if (++at == FRAGMENT) {
+                    frame++;
+                    at = -8;
+                }
+                return b;
+            }
+        };
+        return new SequenceInputStream(new ByteArrayInputStream(head.toByteArray()),
+                new java.io.BufferedInputStream(fragments, 1 << 16));
     }
 
     /** The pixel bytes, generated. */
