@@ -43,7 +43,7 @@ log="$work/serve.log"
 "$java" --enable-native-access=ALL-UNNAMED -cp "$jar" org.lightbox.bench.WadoFrameThroughput "$work" 0 3600 100 \
   >"$log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 600); do
   grep -q '^serving ' "$log" && break
   kill -0 $server 2>/dev/null || { cat "$log" >&2; exit 1; }
