@@ -23,5 +23,6 @@ public final class DicomWeb {
      */
     public static void register(RoutesConfig routes, Supplier<Archive> archive) {
         // Resource families register here as they are built: QIDO-RS, WADO-RS, STOW-RS, WADO-URI.
+        new StowHandler(archive, StowService.Limits.DEFAULT).register(routes);
     }
 }
