@@ -149,7 +149,23 @@ final class StowInstanceBuilder {
      *     syntax that cannot be written
      * @throws IOException when the file cannot be written
      */
-    static Built build(String document, boolean xml, BulkLookup lookup, Path out) throws BuildException, IOException {
+    static Built buildJson(String document, BulkLookup lookup, Path out) throws BuildException, IOException {
+        return build(loader -> DicomJson.read(new StringReader(document), loader), false, lookup, out);
+    }
+
+    /** As {@link #buildJson}, for a Native DICOM Model document (its encoding declaration honoured). */
+    static Built buildXml(byte[] document, BulkLookup lookup, Path out) throws BuildException, IOException {
+        return build(loader -> DicomXml.read(new java.io.ByteArrayInputStream(document), loader), true, lookup, out);
+    }
+
+    /** Reads a data set with a bulk data loader. */
+    @FunctionalInterface
+    private interface DatasetReader {
+        Dataset read(BulkDataLoader loader) throws IOException;
+    }
+
+    private static Built build(DatasetReader reader, boolean xml, BulkLookup lookup, Path out)
+            throws BuildException, IOException {
         Set<BulkPart> used = new LinkedHashSet<>();
         String[] pixelSyntax = new String[1];
         BulkDataLoader loader = (uri, tag, vr) -> {
@@ -162,8 +178,7 @@ final class StowInstanceBuilder {
         };
         Dataset ds;
         try {
-            ds = xml ? DicomXml.read(new StringReader(document), loader)
-                    : DicomJson.read(new StringReader(document), loader);
+            ds = reader.read(loader);
         } catch (IOException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof UnsupportedSyntax u) {

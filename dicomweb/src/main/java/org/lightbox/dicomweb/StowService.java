@@ -365,7 +365,7 @@ final class StowService {
             List<StowOutcome> out = new ArrayList<>();
             List<String> docs;
             try {
-                docs = m.xml() ? List.of(new String(m.bytes(), java.nio.charset.StandardCharsets.UTF_8))
+                docs = m.xml() ? java.util.Collections.singletonList(null)
                         : StowInstanceBuilder.jsonDatasets(m.bytes());
             } catch (IOException e) {
                 out.add(StowOutcome.failed(m.part(), Identity.UNKNOWN, StowOutcome.CANNOT_UNDERSTAND,
@@ -376,8 +376,9 @@ final class StowService {
                 Path file = null;
                 try {
                     file = spool().resolve("instance-" + UUID.randomUUID() + ".dcm");
-                    StowInstanceBuilder.Built built = StowInstanceBuilder.build(doc, m.xml(),
-                            uri -> lookup(uri), file);
+                    StowInstanceBuilder.Built built = m.xml()
+                            ? StowInstanceBuilder.buildXml(m.bytes(), this::lookup, file)
+                            : StowInstanceBuilder.buildJson(doc, this::lookup, file);
                     used.addAll(built.used());
                     IngestResult r;
                     try (InputStream in = Files.newInputStream(file)) {
