@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.lightbox.dicomweb;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,7 +61,8 @@ final class StowService {
      * @param maxInFlight instances being forced and indexed at once, per request
      */
     record Limits(int maxPartHeaderBytes, long maxPreambleBytes, long maxMetadataBytes, int maxInFlight) {
-        static final Limits DEFAULT = new Limits(16 * 1024, 1024 * 1024, 64L * 1024 * 1024, 4);
+        static final Limits DEFAULT = new Limits(16 * 1024, 1024 * 1024, 64L * 1024 * 1024,
+                Integer.getInteger("lightbox.stow.in-flight", 4));
     }
 
     /** A request refused as a whole, before anything of it was stored: an HTTP status and why. */
@@ -222,16 +221,19 @@ final class StowService {
             problems.add(message);
         }
 
-        /** Streams one Part 10 part into ingest on a thread of its own; returns once its last byte is read. */
+        /**
+         * Streams one Part 10 part into ingest on a thread of its own, through a short queue of buffers: returns
+         * once its last byte is read (and queued), while ingest may still be hashing, writing, forcing and indexing.
+         */
         void dicomPart(int number, InputStream content) throws InterruptedException {
             inFlight.acquire();
-            HandOff in = new HandOff(content);
+            PartPipe pipe = new PartPipe();
             try {
                 pending.add(ingests.submit(() -> {
                     try {
-                        return ingest(number, in);
+                        return ingest(number, pipe);
                     } finally {
-                        in.release();
+                        pipe.abandon();
                         inFlight.release();
                     }
                 }));
@@ -239,15 +241,26 @@ final class StowService {
                 inFlight.release();
                 throw e;
             }
-            in.awaitRelease();
-            IOException broke = in.bodyFailure;
-            if (broke != null) {
-                syntax(broke instanceof MultipartException ? broke.getMessage()
-                        : "reading the request body failed: " + broke.getMessage());
+            try {
+                while (true) {
+                    byte[] chunk = new byte[PartPipe.CHUNK];
+                    int n = content.readNBytes(chunk, 0, chunk.length);
+                    if (n > 0) {
+                        pipe.put(chunk, n);
+                    }
+                    if (n < chunk.length) {
+                        break;
+                    }
+                }
+                pipe.end();
+            } catch (IOException e) {
+                pipe.fail(e);
+                syntax(e instanceof MultipartException ? e.getMessage()
+                        : "reading the request body failed: " + e.getMessage());
             }
         }
 
-        private StowOutcome ingest(int number, HandOff in) {
+        private StowOutcome ingest(int number, PartPipe in) {
             try {
                 IngestResult r = study == null ? archive.storePart10(in) : archive.storePart10(in, study);
                 return StowOutcome.of(number, r, r.isSuccess() ? Identity.UNKNOWN : in.identity(), study);
@@ -470,18 +483,50 @@ final class StowService {
     }
 
     /**
-     * A part's content as ingest reads it on its own thread: keeps the first bytes (to name a failed instance),
-     * notes a failure of the body itself (as opposed to the disk's), and releases the request's thread to read on
-     * as soon as the last byte is read, or when ingest stops reading.
+     * A part's content on its way from the request's thread to ingest's: a few buffers at most (so memory stays
+     * bounded and a slow disk slows the reading of the body), the end or the body's failure after them. It keeps the
+     * first bytes, to name a failed instance. When ingest stops reading early (it failed), the rest is dropped.
      */
-    private static final class HandOff extends FilterInputStream {
-        private final CountDownLatch released = new CountDownLatch(1);
+    private static final class PartPipe extends InputStream {
+        static final int CHUNK = 64 * 1024;
+        private static final int DEPTH = 16;
+        private record Chunk(byte[] data, int length, IOException failure) {}
+        private static final Chunk END = new Chunk(new byte[0], 0, null);
+
+        private final java.util.concurrent.ArrayBlockingQueue<Chunk> queue =
+                new java.util.concurrent.ArrayBlockingQueue<>(DEPTH);
         private final byte[] head = new byte[HEAD_CAPTURE];
         private int headLength;
+        private Chunk current;
+        private int position;
+        private volatile boolean abandoned;
+        /** The body's failure, as ingest saw it. */
         volatile IOException bodyFailure;
 
-        HandOff(InputStream in) {
-            super(in);
+        void put(byte[] data, int length) throws InterruptedException {
+            offer(new Chunk(data, length, null));
+        }
+
+        void end() throws InterruptedException {
+            offer(END);
+        }
+
+        void fail(IOException e) throws InterruptedException {
+            offer(new Chunk(null, 0, e));
+        }
+
+        private void offer(Chunk c) throws InterruptedException {
+            while (!abandoned) {
+                if (queue.offer(c, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            }
+        }
+
+        /** Ingest is done with it: whatever comes now is dropped. */
+        void abandon() {
+            abandoned = true;
+            queue.clear();
         }
 
         @Override
@@ -492,16 +537,36 @@ final class StowService {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n;
-            try {
-                n = in.read(b, off, len);
-            } catch (IOException e) {
-                bodyFailure = e;
-                throw e;
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
             }
-            if (n < 0) {
-                release();
-            } else if (headLength < head.length) {
+            if (current != null && current.failure() != null) {
+                throw current.failure();
+            }
+            if (current == null || position == current.length()) {
+                if (current == END) {
+                    return -1;
+                }
+                try {
+                    current = queue.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while reading a part");
+                }
+                position = 0;
+                if (current.failure() != null) {
+                    bodyFailure = current.failure();
+                    throw current.failure();
+                }
+                if (current == END) {
+                    return -1;
+                }
+            }
+            int n = Math.min(len, current.length() - position);
+            System.arraycopy(current.data(), position, b, off, n);
+            position += n;
+            if (headLength < head.length) {
                 int k = Math.min(n, head.length - headLength);
                 System.arraycopy(b, off, head, headLength, k);
                 headLength += k;
@@ -509,30 +574,8 @@ final class StowService {
             return n;
         }
 
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buf = new byte[(int) Math.min(8192, Math.max(n, 1))];
-            long left = n;
-            while (left > 0) { // through read, so nothing escapes the bookkeeping
-                int k = read(buf, 0, (int) Math.min(buf.length, left));
-                if (k < 0) {
-                    break;
-                }
-                left -= k;
-            }
-            return n - left;
-        }
-
         Identity identity() {
             return Identity.ofHead(head, headLength);
-        }
-
-        void release() {
-            released.countDown();
-        }
-
-        void awaitRelease() throws InterruptedException {
-            released.await();
         }
     }
 }
