@@ -168,6 +168,9 @@ final class StowService {
         private final String study;
         private final ExecutorService ingests = Executors.newVirtualThreadPerTaskExecutor();
         private final Semaphore inFlight = new Semaphore(limits.maxInFlight());
+        /** Buffers that carried a part's bytes to ingest, for the next ones (so a request allocates only a few). */
+        private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> buffers =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
         /** Per part, in order: an ingest running or done, or (for metadata) null until assembled. */
         private final List<Future<StowOutcome>> pending = new ArrayList<>();
         private final List<StowOutcome> outcomes = new ArrayList<>();
@@ -227,7 +230,7 @@ final class StowService {
          */
         void dicomPart(int number, InputStream content) throws InterruptedException {
             inFlight.acquire();
-            PartPipe pipe = new PartPipe();
+            PartPipe pipe = new PartPipe(buffers);
             try {
                 pending.add(ingests.submit(() -> {
                     try {
@@ -243,7 +246,10 @@ final class StowService {
             }
             try {
                 while (true) {
-                    byte[] chunk = new byte[PartPipe.CHUNK];
+                    byte[] chunk = buffers.poll();
+                    if (chunk == null) {
+                        chunk = new byte[PartPipe.CHUNK];
+                    }
                     int n = content.readNBytes(chunk, 0, chunk.length);
                     if (n > 0) {
                         pipe.put(chunk, n);
@@ -495,6 +501,7 @@ final class StowService {
 
         private final java.util.concurrent.ArrayBlockingQueue<Chunk> queue =
                 new java.util.concurrent.ArrayBlockingQueue<>(DEPTH);
+        private final java.util.Queue<byte[]> spent;
         private final byte[] head = new byte[HEAD_CAPTURE];
         private int headLength;
         private Chunk current;
@@ -502,6 +509,11 @@ final class StowService {
         private volatile boolean abandoned;
         /** The body's failure, as ingest saw it. */
         volatile IOException bodyFailure;
+
+        /** @param spent where buffers go once read, for the next parts */
+        PartPipe(java.util.Queue<byte[]> spent) {
+            this.spent = spent;
+        }
 
         void put(byte[] data, int length) throws InterruptedException {
             offer(new Chunk(data, length, null));
@@ -547,6 +559,9 @@ final class StowService {
             if (current == null || position == current.length()) {
                 if (current == END) {
                     return -1;
+                }
+                if (current != null && current.data().length == CHUNK) {
+                    spent.add(current.data());
                 }
                 try {
                     current = queue.take();
