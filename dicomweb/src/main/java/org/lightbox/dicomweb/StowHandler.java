@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 final class StowHandler {
     private static final Logger LOG = LoggerFactory.getLogger(StowHandler.class);
-    private static final int MAX_WARNINGS = 20;
+    /** Warning header fields at most (each at most 300 characters), well inside Jetty's 8 KiB of headers. */
+    private static final int MAX_WARNINGS = 10;
 
     private final Supplier<Archive> archive;
     private final StowService.Limits limits;

@@ -125,7 +125,7 @@ final class StowResponse {
     private static String warning(String text) {
         StringBuilder sb = new StringBuilder("299 lightbox \"");
         int n = 0;
-        for (int i = 0; i < text.length() && n < 500; i++, n++) {
+        for (int i = 0; i < text.length() && n < 300; i++, n++) {
             char c = text.charAt(i);
             if (c == '"' || c == '\\') {
                 sb.append('\\').append(c);

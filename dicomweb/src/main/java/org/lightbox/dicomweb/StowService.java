@@ -263,6 +263,9 @@ final class StowService {
                 pipe.fail(e);
                 syntax(e instanceof MultipartException ? e.getMessage()
                         : "reading the request body failed: " + e.getMessage());
+            } catch (InterruptedException | RuntimeException | Error e) {
+                pipe.abort(); // the request ends here: its ingest must not wait for bytes that will never come
+                throw e;
             }
         }
 
@@ -507,6 +510,7 @@ final class StowService {
         private Chunk current;
         private int position;
         private volatile boolean abandoned;
+        private volatile boolean aborted;
         /** The body's failure, as ingest saw it. */
         volatile IOException bodyFailure;
 
@@ -533,6 +537,11 @@ final class StowService {
                     return;
                 }
             }
+        }
+
+        /** The request's thread gave up on the part: ingest's next read fails. */
+        void abort() {
+            aborted = true;
         }
 
         /** Ingest is done with it: whatever comes now is dropped. */
@@ -563,11 +572,17 @@ final class StowService {
                 if (current != null && current.data().length == CHUNK) {
                     spent.add(current.data());
                 }
-                try {
-                    current = queue.take();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while reading a part");
+                current = null;
+                while (current == null) {
+                    try {
+                        current = queue.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted while reading a part");
+                    }
+                    if (current == null && aborted) {
+                        throw new IOException("the request ended before this part did");
+                    }
                 }
                 position = 0;
                 if (current.failure() != null) {
