@@ -2,20 +2,23 @@
 # SPDX-License-Identifier: Apache-2.0
 # STOW-RS of 100 CT instances (0.5 MB each, one multipart/related body, sent by curl) into `lightbox serve` and into
 # Orthanc with its DICOMweb plugin, in the same run, inside a loopback-only network namespace (Orthanc listens on
-# every interface). Both servers start empty and store every set twice to warm up (the harness's STOW step, too, runs
-# on a server that has just ingested the corpus); then they take turns: each timed request stores a set, and the sets
-# are deleted again after the third.
+# every interface). Both servers start empty and are warmed up (Lightbox by storing every set 4 times, Orthanc once;
+# the harness's STOW step, too, runs on a server that has just ingested the corpus); then they take turns: each timed
+# request stores a set, and the sets are deleted again after the third. Prints each request (seconds, instances/s,
+# server CPU) and the medians.
 #
 # Usage (as root, after `mvn -B -ntp -o package -DskipTests`):
-#   bench/scripts/stow-vs-orthanc.sh [--rounds N] [--in-flight N]
+#   bench/scripts/stow-vs-orthanc.sh [--rounds N (9)] [--warm-up PASSES (4)] [--in-flight N]
 # The three sets come from ../shared/bench/gen_dataset.py (kept in ~/.cache/lightbox/stow-corpus).
 set -euo pipefail
-ROUNDS=5
+ROUNDS=9
+WARMUP=4
 INFLIGHT=
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS=$2; shift 2 ;;
     --in-flight) INFLIGHT=$2; shift 2 ;;
+    --warm-up) WARMUP=$2; shift 2 ;;
     -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -31,7 +34,7 @@ if [ ! -f "$CORPUS/manifest.json" ]; then
     --dx-studies 1 --dx-series 1 --dx-per-series 1 --dx-size 64 --stow-sets 3 >&2
 fi
 if [ "${STOW_BENCH_INSIDE:-}" != 1 ]; then
-  exec env STOW_BENCH_INSIDE=1 unshare -n "$0" --rounds "$ROUNDS" ${INFLIGHT:+--in-flight "$INFLIGHT"}
+  exec env STOW_BENCH_INSIDE=1 unshare -n "$0" --rounds "$ROUNDS" --warm-up "$WARMUP" ${INFLIGHT:+--in-flight "$INFLIGHT"}
 fi
 ip link set lo up
 WORK=$(mktemp -d /tmp/stow-bench.XXXXXX)
@@ -75,11 +78,15 @@ OR=$!
 trap 'kill $LB $OR 2>/dev/null; wait $LB $OR 2>/dev/null; rm -rf "$WORK"' EXIT
 wait_up http://127.0.0.1:8400/health
 wait_up http://127.0.0.1:8042/system
-# warm-up: each server stores every set twice (JIT, caches), then is emptied
-for w in 1 2; do
-  for s in 1 2 3; do post http://127.0.0.1:8400/dicom-web $s > /dev/null; post http://127.0.0.1:8042/dicom-web $s > /dev/null; done
-  clear_lightbox; clear_orthanc
+# warm-up, emptied after each pass: Lightbox stores every set WARMUP times (its JIT compiler needs about 1,000
+# instances), Orthanc (native code) once: it slows down as it stores and deletes more (its CPU per request rose from
+# 0.35 to 0.65 s over 12 warm-up passes here), which would flatter the ratio.
+for w in $(seq 1 "$WARMUP"); do
+  for s in 1 2 3; do post http://127.0.0.1:8400/dicom-web $s > /dev/null; done
+  clear_lightbox
 done
+for s in 1 2 3; do post http://127.0.0.1:8042/dicom-web $s > /dev/null; done
+clear_orthanc
 # timed: the two servers take turns, so that whatever else the machine does weighs on both alike
 for r in $(seq 1 "$ROUNDS"); do
   s=$(( (r - 1) % 3 + 1 ))

@@ -62,7 +62,7 @@ final class StowService {
      */
     record Limits(int maxPartHeaderBytes, long maxPreambleBytes, long maxMetadataBytes, int maxInFlight) {
         static final Limits DEFAULT = new Limits(16 * 1024, 1024 * 1024, 64L * 1024 * 1024,
-                Integer.getInteger("lightbox.stow.in-flight", 4));
+                Integer.getInteger("lightbox.stow.in-flight", 8));
     }
 
     /** A request refused as a whole, before anything of it was stored: an HTTP status and why. */
