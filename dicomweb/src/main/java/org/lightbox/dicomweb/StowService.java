@@ -153,7 +153,8 @@ final class StowService {
         String boundary = type.parameter("boundary").orElse("");
         if (boundary.isEmpty() || boundary.length() > 200) {
             throw new StowException(400, boundary.isEmpty() ? "multipart/related without a boundary parameter"
-                    : "the boundary parameter is longer than 70 characters (RFC 2046): " + boundary.length());
+                    : "the boundary parameter has " + boundary.length() + " characters (RFC 2046 allows 70, Lightbox"
+                            + " takes up to 200)");
         }
         MultipartReader reader = new MultipartReader(body, boundary, limits.maxPartHeaderBytes(),
                 limits.maxPreambleBytes());
