@@ -35,9 +35,11 @@ import org.slf4j.LoggerFactory;
  * STOW-RS (PS3.18 10.5) over the archive, without HTTP: reads a request body part by part and stores every instance
  * through {@link Archive#storePart10}, the one durable ingest path.
  *
- * <p>{@code application/dicom} parts stream straight into ingest, never held whole. Each runs on a virtual thread of
- * its own: once its last byte is read, the next part is read while the previous ones are forced to disk and indexed
- * (at most {@link Limits#maxInFlight} at once), so the fsyncs and index commits of consecutive instances overlap.
+ * <p>{@code application/dicom} parts stream straight into ingest, never held whole: each part's ingest runs on a
+ * virtual thread of its own and takes the part's bytes from the request's thread through a short queue of buffers.
+ * Once a part's last byte is queued, the next part is read while the previous ones are hashed, written, forced to disk
+ * and indexed (at most {@link Limits#maxInFlight} at once), so consecutive instances' fsyncs and index commits
+ * overlap.
  * {@code application/dicom+json} and {@code +xml} parts (metadata, held in memory up to a limit) and the bulk data
  * parts they refer to (spooled to files in the data folder) are assembled into Part 10 instances by
  * {@link StowInstanceBuilder} once the body has been read, then stored the same way.
