@@ -6,7 +6,8 @@ HOST=127.0.0.1
 PORT=11400
 HTTP_PORT=8400
 READY_URL=http://127.0.0.1:$HTTP_PORT/health
-CAPS="store find move get"
+DICOMWEB=http://127.0.0.1:$HTTP_PORT/dicom-web
+CAPS="store find move get stow"
 LIGHTBOX_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 target_setup() {

@@ -67,7 +67,16 @@ public final class Archive implements AutoCloseable {
 
     /** Ingests a whole Part 10 stream (as STOW-RS carries it), stored exactly as received. */
     public IngestResult storePart10(InputStream part10) throws IOException {
-        return ingest.ingestPart10(part10);
+        return ingest.ingestPart10(part10, null);
+    }
+
+    /**
+     * Ingests a whole Part 10 stream that must belong to the given study (STOW-RS to {@code /studies/{study}}): an
+     * instance of another study fails with {@link IngestResult.Failure#INVALID_ATTRIBUTE} on
+     * {@code StudyInstanceUID}, and nothing of it is stored.
+     */
+    public IngestResult storePart10(InputStream part10, String studyInstanceUid) throws IOException {
+        return ingest.ingestPart10(part10, java.util.Objects.requireNonNull(studyInstanceUid));
     }
 
     /**

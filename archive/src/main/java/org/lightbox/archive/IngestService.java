@@ -44,8 +44,11 @@ final class IngestService {
         }
     }
 
-    /** What the request said the data set is (DIMSE's Affected SOP Class and Instance UIDs), checked against it. */
-    record Expected(String sopClassUid, String sopInstanceUid) {}
+    /**
+     * What the request said the data set is, checked against it: DIMSE's Affected SOP Class and Instance UIDs, or the
+     * study a STOW-RS request names. A null component is not checked.
+     */
+    record Expected(String sopClassUid, String sopInstanceUid, String studyInstanceUid) {}
 
     /** A data set as DIMSE carries it, in the given transfer syntax; stored behind a File Meta Information. */
     IngestResult ingestDataset(String sopClassUid, String sopInstanceUid, String transferSyntaxUid, InputStream data)
@@ -54,13 +57,17 @@ final class IngestService {
             DicomWriter.writeFileHead(sopClassUid, sopInstanceUid, transferSyntaxUid, out);
             FileBlobStore.copy(data, out);
         });
-        return complete(temp, new Expected(sopClassUid, sopInstanceUid));
+        return complete(temp, new Expected(sopClassUid, sopInstanceUid, null));
     }
 
-    /** A whole Part 10 stream, as STOW-RS carries it; stored exactly as received. */
-    IngestResult ingestPart10(InputStream part10) throws IOException {
+    /**
+     * A whole Part 10 stream, as STOW-RS carries it; stored exactly as received.
+     *
+     * @param studyInstanceUid the study the instance must belong to, or null for any
+     */
+    IngestResult ingestPart10(InputStream part10, String studyInstanceUid) throws IOException {
         FileBlobStore.Temp temp = blobs.receive(out -> FileBlobStore.copy(part10, out));
-        return complete(temp, null);
+        return complete(temp, studyInstanceUid == null ? null : new Expected(null, null, studyInstanceUid));
     }
 
     private IngestResult complete(FileBlobStore.Temp temp, Expected expected) throws IOException {
@@ -69,7 +76,7 @@ final class IngestService {
             try {
                 entry = parse(temp.path(), expected);
             } catch (IndexEntry.Rejection r) {
-                String uid = expected != null ? expected.sopInstanceUid() : "";
+                String uid = expected != null && expected.sopInstanceUid() != null ? expected.sopInstanceUid() : "";
                 LOG.log(System.Logger.Level.WARNING, "ingest of {0} failed: {1}", uid.isEmpty() ? "an instance" : uid,
                         r.getMessage());
                 return IngestResult.failed(uid, r.failure, r.attribute, r.getMessage());
@@ -96,12 +103,17 @@ final class IngestService {
         }
         IndexEntry entry = IndexEntry.of(df.dataset(), df.transferSyntax().uid());
         if (expected != null) {
-            if (!entry.sopInstanceUid().equals(expected.sopInstanceUid())) {
+            if (expected.studyInstanceUid() != null && !entry.studyInstanceUid().equals(expected.studyInstanceUid())) {
+                throw new IndexEntry.Rejection(Failure.INVALID_ATTRIBUTE, "StudyInstanceUID", "StudyInstanceUID "
+                        + entry.studyInstanceUid() + " of " + entry.sopInstanceUid() + " is not the study "
+                        + expected.studyInstanceUid() + " the request names");
+            }
+            if (expected.sopInstanceUid() != null && !entry.sopInstanceUid().equals(expected.sopInstanceUid())) {
                 throw new IndexEntry.Rejection(Failure.INVALID_ATTRIBUTE, "SOPInstanceUID", "SOPInstanceUID "
                         + entry.sopInstanceUid() + " in the data set differs from the request's "
                         + expected.sopInstanceUid());
             }
-            if (!entry.sopClassUid().equals(expected.sopClassUid())) {
+            if (expected.sopClassUid() != null && !entry.sopClassUid().equals(expected.sopClassUid())) {
                 throw new IndexEntry.Rejection(Failure.INVALID_ATTRIBUTE, "SOPClassUID", "SOPClassUID "
                         + entry.sopClassUid() + " in the data set differs from the request's "
                         + expected.sopClassUid());

@@ -84,6 +84,22 @@ class IngestTest {
     }
 
     @Test
+    void aPart10StreamOfAnotherStudyThanTheOneNamedFailsAndLeavesNothing() throws Exception {
+        try (Archive a = open(DuplicatePolicy.KEEP_FIRST)) {
+            byte[] file = part10(instance("1.2.3", "1.2.3.1", "1.2.3.1.1").build());
+            IngestResult wrong = a.storePart10(new ByteArrayInputStream(file), "1.2.4");
+            assertThat(wrong.failure()).contains(Failure.INVALID_ATTRIBUTE);
+            assertThat(wrong.attribute()).contains("StudyInstanceUID");
+            assertThat(wrong.message()).contains("1.2.3.1.1").contains("not the study 1.2.4");
+            assertThat(blobFiles()).isEmpty();
+            assertThat(a.find("1.2.3.1.1")).isEmpty();
+            IngestResult right = a.storePart10(new ByteArrayInputStream(file), "1.2.3");
+            assertThat(right.status()).isEqualTo(Status.STORED);
+            assertThat(Files.readAllBytes(a.blobFile(right.stored().orElseThrow()))).isEqualTo(file);
+        }
+    }
+
+    @Test
     void computedAttributesFollowTheStudy() throws Exception {
         try (Archive a = open(DuplicatePolicy.KEEP_FIRST)) {
             dimse(a, instance("1.3", "1.3.1", "1.3.1.1").build());

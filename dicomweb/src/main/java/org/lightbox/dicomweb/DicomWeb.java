@@ -67,7 +67,7 @@ public final class DicomWeb {
         new QidoHandler(archive).register(routes, capabilities);
         new MetadataHandler(archive).register(routes, capabilities);
         WadoRoutes.register(routes, archive); // WADO-RS (instances, frames, bulk data, rendered), WADO-URI
-        // Resource families register here as they are built: STOW-RS.
+        new StowHandler(archive, StowService.Limits.DEFAULT).register(routes); // STOW-RS
         new CapabilitiesHandler(capabilities).register(routes);
     }
 

@@ -14,11 +14,13 @@ import java.util.function.Supplier;
 import org.lightbox.archive.Archive;
 import org.lightbox.archive.DeleteResult;
 import org.lightbox.archive.DeleteTarget;
+import org.lightbox.dicomweb.DicomWeb;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API under {@code /api}: deletion of a study, a series or an instance. Every answer is JSON: 200 with
+ * The admin API under {@code /api}: deletion of a study, a series or an instance, also served as DICOMweb's DELETE
+ * under {@code /dicom-web} (same routes below it, same access rule). Every answer is JSON: 200 with
  * what was deleted, 400 for a malformed UID, 404 naming what is not there, 401 without the configured token, 403
  * when the API is disabled, 503 while the archive opens, 500 when the index fails.
  */
@@ -37,12 +39,21 @@ final class AdminHandler {
         this.metrics = metrics;
     }
 
+    /**
+     * Registers the deletion routes under {@code /api} and, with the same answers and the same access rule (deletion
+     * is an admin action whichever door it comes through), under {@code /dicom-web}: DICOMweb's DELETE of a study,
+     * series or instance, which PS3.18 leaves out and viewers and scripts expect.
+     */
     void register(RoutesConfig routes) {
-        routes.delete("/api/studies/{study}", ctx -> delete(ctx, c -> new DeleteTarget.Study(c.pathParam("study"))));
-        routes.delete("/api/studies/{study}/series/{series}", ctx -> delete(ctx,
-                c -> new DeleteTarget.Series(c.pathParam("study"), c.pathParam("series"))));
-        routes.delete("/api/studies/{study}/series/{series}/instances/{instance}", ctx -> delete(ctx,
-                c -> new DeleteTarget.Instance(c.pathParam("study"), c.pathParam("series"), c.pathParam("instance"))));
+        for (String root : new String[] {"/api", DicomWeb.ROOT}) {
+            routes.delete(root + "/studies/{study}", ctx -> delete(ctx,
+                    c -> new DeleteTarget.Study(c.pathParam("study"))));
+            routes.delete(root + "/studies/{study}/series/{series}", ctx -> delete(ctx,
+                    c -> new DeleteTarget.Series(c.pathParam("study"), c.pathParam("series"))));
+            routes.delete(root + "/studies/{study}/series/{series}/instances/{instance}", ctx -> delete(ctx,
+                    c -> new DeleteTarget.Instance(c.pathParam("study"), c.pathParam("series"),
+                            c.pathParam("instance"))));
+        }
     }
 
     private void delete(Context ctx, Function<Context, DeleteTarget> target) throws IOException {
@@ -73,9 +84,9 @@ final class AdminHandler {
             case DeleteResult.NotFound n -> error(ctx, 404, n.message());
             case DeleteResult.Deleted d -> {
                 metrics.deleted(d.instances(), d.bytes());
-                LOG.info("deleted {} through the admin API from {}: {} instances, {} bytes ({} empty series and {}"
-                        + " empty studies removed)", t.describe(), ctx.ip(), d.instances(), d.bytes(), d.series(),
-                        d.studies());
+                LOG.info("deleted {} through DELETE {} from {}: {} instances, {} bytes ({} empty series and {}"
+                        + " empty studies removed)", t.describe(), ctx.path(), ctx.ip(), d.instances(), d.bytes(),
+                        d.series(), d.studies());
                 send(ctx, 200, body(t, d));
             }
         }
