@@ -19,43 +19,37 @@ const started = Date.now();
 const log = (...m) => console.error(`[ohif-check +${((Date.now() - started) / 1000).toFixed(1)}s]`, ...m);
 
 // --- OHIF's configuration: one DICOMweb data source, Lightbox ----------------------------------------------------
+// The block docs/conformance.md gives ("Running OHIF against Lightbox"), plus three lines marked "test" that keep
+// banners and dialogs off the screenshots and the workers to the machine's two cores.
 function appConfig(dicomweb) {
   return `window.config = {
   routerBasename: '/',
   showStudyList: true,
   extensions: [],
   modes: [],
-  customizationService: {},
-  showWarningMessageForCrossOrigin: false,
-  showCPUFallbackMessage: false,
-  showLoadingIndicator: true,
-  maxNumberOfWebWorkers: 2,
-  investigationalUseDialog: { option: 'never' },
+  investigationalUseDialog: { option: 'never' }, // test
+  showWarningMessageForCrossOrigin: false, // test
+  maxNumberOfWebWorkers: 2, // test
   defaultDataSourceName: 'lightbox',
-  dataSources: [
-    {
-      namespace: '@ohif/extension-default.dataSourcesModule.dicomweb',
-      sourceName: 'lightbox',
-      configuration: {
-        friendlyName: 'Lightbox',
-        name: 'lightbox',
-        qidoRoot: '${dicomweb}',
-        wadoRoot: '${dicomweb}',
-        wadoUriRoot: '${dicomweb}/wado',
-        qidoSupportsIncludeField: true,
-        supportsReject: false,
-        imageRendering: 'wadors',
-        thumbnailRendering: 'wadors',
-        enableStudyLazyLoad: true,
-        supportsFuzzyMatching: true,
-        supportsWildcard: true,
-        staticWado: false,
-        singlepart: false,
-        omitQuotationForMultipartRequest: true,
-        bulkDataURI: { enabled: true },
-      },
+  dataSources: [{
+    namespace: '@ohif/extension-default.dataSourcesModule.dicomweb',
+    sourceName: 'lightbox',
+    configuration: {
+      friendlyName: 'Lightbox',
+      name: 'lightbox',
+      qidoRoot: '${dicomweb}',
+      wadoRoot: '${dicomweb}',
+      wadoUriRoot: '${dicomweb}/wado',
+      qidoSupportsIncludeField: true,
+      imageRendering: 'wadors',
+      thumbnailRendering: 'wadors',
+      enableStudyLazyLoad: true,
+      supportsFuzzyMatching: true,
+      supportsWildcard: true,
+      omitQuotationForMultipartRequest: true,
+      bulkDataURI: { enabled: true },
     },
-  ],
+  }],
 };
 `;
 }
