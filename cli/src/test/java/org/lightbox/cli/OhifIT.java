@@ -170,15 +170,19 @@ class OhifIT {
         return b.toString();
     }
 
-    /** Grey-level spread of an image: distinct colours and the standard deviation of the luminance. */
+    /**
+     * Grey-level spread of the centre of an image (the middle half each way, clear of the viewport's border and of
+     * OHIF's overlay text in its corners, which alone give an empty viewport hundreds of colours): distinct colours
+     * and the standard deviation of the luminance.
+     */
     record Spread(int distinct, double mean, double stddev) {
         static Spread of(BufferedImage img) {
             java.util.Set<Integer> colours = new java.util.HashSet<>();
             double sum = 0;
             double sum2 = 0;
             long n = 0;
-            for (int y = 0; y < img.getHeight(); y++) {
-                for (int x = 0; x < img.getWidth(); x++) {
+            for (int y = img.getHeight() / 4; y < img.getHeight() * 3 / 4; y++) {
+                for (int x = img.getWidth() / 4; x < img.getWidth() * 3 / 4; x++) {
                     int rgb = img.getRGB(x, y) & 0xFFFFFF;
                     colours.add(rgb);
                     double l = 0.299 * (rgb >>> 16) + 0.587 * ((rgb >>> 8) & 0xFF) + 0.114 * (rgb & 0xFF);
