@@ -6,8 +6,9 @@
 // filtered by that patient's given name), and each study opened in the viewer must draw non-uniform pixels. Every request to /dicom-web is recorded; the summary (JSON, last line of
 // standard output) lists them with their statuses, and the screenshots go to the output folder.
 //
-//   node ohif-check.mjs '<json>'   with { dist, port, dicomweb, out, chromium, studies: [{ studyUid, patientName,
-//                                  modality, instances }], timeoutMs }
+//   node ohif-check.mjs '<json>'   with { dist, port, dicomweb, out, chromium, ohifVersion, timeoutMs,
+//                                  studies: [{ studyUid, patientName, modality, scroll }] }
+// (scroll: mouse wheel steps to scroll through the study's stack once drawn, after which another slice must show).
 // Exit status 0 when the pages behaved (the Java side judges the requests and the pixels too), 1 otherwise.
 import http from 'node:http';
 import fs from 'node:fs';
@@ -93,15 +94,16 @@ async function viewportPixels(page) {
       if (!ctx) { out.push({ w: c.width, h: c.height, readable: false }); continue; }
       const d = ctx.getImageData(0, 0, c.width, c.height).data;
       const colours = new Set();
-      let n = 0, sum = 0, sum2 = 0;
+      let n = 0, sum = 0, sum2 = 0, hash = 0x811c9dc5;
       for (let i = 0; i < d.length; i += 4 * 7) { // every 7th pixel is plenty
         const l = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
         sum += l; sum2 += l * l; n++;
         colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+        hash = Math.imul(hash ^ ((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]), 0x01000193) >>> 0;
       }
       const mean = sum / n;
       out.push({ w: c.width, h: c.height, readable: true, distinct: colours.size, mean,
-        stddev: Math.sqrt(Math.max(0, sum2 / n - mean * mean)) });
+        stddev: Math.sqrt(Math.max(0, sum2 / n - mean * mean)), hash });
     }
     return out;
   });
@@ -238,10 +240,32 @@ try {
       viewportShot = path.join(args.out, `ohif-viewport-${s.modality.toLowerCase()}.png`);
       await viewport.screenshot({ path: viewportShot });
     }
-    summary.studies.push({ studyUid: s.studyUid, modality: s.modality, drawn: image.ok, canvases: image.canvases,
-      ms: Date.now() - v0, screenshot: shot, viewportScreenshot: viewportShot });
+    const study = { studyUid: s.studyUid, modality: s.modality, drawn: image.ok, canvases: image.canvases,
+      ms: Date.now() - v0, screenshot: shot, viewportScreenshot: viewportShot };
+    summary.studies.push(study);
     log(`${s.modality} study ${image.ok ? 'drawn' : 'NOT drawn'} in ${Date.now() - v0} ms`, JSON.stringify(image.canvases));
     if (!image.ok) failed = true;
+    if (image.ok && s.scroll) {
+      // Scrolled through the stack with the mouse wheel, as a person would: other slices must be drawn too.
+      const before = image.canvases.find(drawn).hash;
+      const box = await viewport.boundingBox();
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      const deadline = Date.now() + args.timeoutMs;
+      let after = null;
+      for (let step = 0; step < s.scroll && Date.now() < deadline; step++) await page.mouse.wheel(0, 120);
+      while (Date.now() < deadline) {
+        await page.waitForTimeout(250);
+        after = (await viewportPixels(page)).find(drawn);
+        if (after && after.hash !== before) break;
+      }
+      await page.waitForTimeout(500);
+      study.scrolled = Boolean(after && after.hash !== before);
+      study.scrolledCanvas = after;
+      study.scrolledScreenshot = path.join(args.out, `ohif-viewer-${s.modality.toLowerCase()}-scrolled.png`);
+      await page.screenshot({ path: study.scrolledScreenshot });
+      log(`${s.modality} stack scrolled ${s.scroll} steps: ${study.scrolled ? 'another slice drawn' : 'NOTHING changed'}`);
+      if (!study.scrolled) failed = true;
+    }
   }
   await page.waitForTimeout(1000); // let the last prefetches finish, so that their statuses are recorded
   await context.close();

@@ -41,7 +41,8 @@ import org.lightbox.testkit.Tools;
  * 20-slice 512 x 512 CT as Explicit VR Little Endian, an MR as JPEG-LS lossless, a colour secondary capture as JPEG
  * baseline); OHIF, served from another loopback origin (so CORS is exercised), must list the three patients, narrow
  * the list to one by its patient filter, and draw each study with non-uniform pixels (read from the viewport's
- * canvas in the page, and again from its screenshot here); none of its requests to {@code /dicom-web} may fail.
+ * canvas in the page, and again from its screenshot here), the CT's other slices too when scrolled with the mouse
+ * wheel; none of its requests to {@code /dicom-web} may fail.
  *
  * <p>Needs {@code /usr/bin/chromium}, {@code node}, {@code npm ci} run in {@code cli/src/test/ohif} (playwright-core)
  * and OHIF's package unpacked by {@code cli/src/test/ohif/setup.sh}; skipped, saying which is missing, otherwise.
@@ -93,8 +94,11 @@ class OhifIT {
                     .put("ohifVersion", ohifVersion).put("timeoutMs", PAGE_TIMEOUT.toMillis());
             ArrayNode studies = args.putArray("studies");
             for (OhifFixtures.Study s : OhifFixtures.STUDIES) {
-                studies.addObject().put("studyUid", s.studyUid()).put("patientName", s.shownName())
-                        .put("modality", s.modality());
+                ObjectNode study = studies.addObject().put("studyUid", s.studyUid())
+                        .put("patientName", s.shownName()).put("modality", s.modality());
+                if (s == OhifFixtures.CT) {
+                    study.put("scroll", 10); // through the stack with the mouse wheel: another slice drawn
+                }
             }
             var browser = Tools.run(List.of("node", SCRIPT_DIR.resolve("ohif-check.mjs").toString(),
                     json.writeValueAsString(args)), Duration.ofSeconds(240));
@@ -131,6 +135,10 @@ class OhifIT {
             for (JsonNode s : summary.path("studies")) {
                 assertThat(s.path("drawn").asBoolean()).as(s.path("modality").asText() + " drawn; " + context)
                         .isTrue();
+                if (s.path("modality").asText().equals(OhifFixtures.CT.modality())) {
+                    assertThat(s.path("scrolled").asBoolean()).as("another CT slice drawn after scrolling; " + context)
+                            .isTrue();
+                }
                 // What reached the screen, judged apart from the canvas: the viewport's screenshot.
                 Path shot = Path.of(s.path("viewportScreenshot").asText(s.path("screenshot").asText()));
                 Spread spread = Spread.of(ImageIO.read(shot.toFile()));
