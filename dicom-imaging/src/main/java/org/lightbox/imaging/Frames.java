@@ -3,7 +3,6 @@ package org.lightbox.imaging;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.lightbox.dicom.Dataset;
@@ -117,12 +116,9 @@ public final class Frames {
         return switch (v) {
             case Value.Bytes b -> from == 0 && length == b.data().length ? b.data()
                     : java.util.Arrays.copyOfRange(b.data(), (int) from, (int) from + length);
-            case Value.Bulk b -> {
-                try (InputStream in = b.open()) {
-                    in.skipNBytes(from);
-                    yield in.readNBytes(length);
-                }
-            }
+            // One positional read into the array (a stream's readNBytes reads in small pieces and copies them again).
+            case Value.Bulk b -> new Value.Bulk(b.file(), b.offset() + from, Math.min(length, b.length() - from))
+                    .read();
             default -> throw new IllegalStateException("not a byte value: " + v);
         };
     }

@@ -86,6 +86,19 @@ public final class PixelData {
         return decode(Frames.of(file.dataset()), file.transferSyntax(), n);
     }
 
+    /**
+     * Frame {@code n} (from 0) as native pixel data holds it in little endian: a native frame as stored (planar
+     * configuration, YBR_FULL_422 and 1-bit packing as in the file), an encapsulated one decoded (samples
+     * interleaved, 1-bit data packed), exactly the bytes of that frame in the file {@link Transcoder} would write in
+     * Explicit VR Little Endian.
+     */
+    public static byte[] nativeFrame(Frames frames, TransferSyntax ts, int n) throws IOException {
+        if (!frames.isEncapsulated()) {
+            return frames.frame(n);
+        }
+        return Transcoder.nativeBytes(decode(frames, ts, n));
+    }
+
     public static PixelCodec.Decoded decode(Frames frames, TransferSyntax ts, int n) throws IOException {
         byte[] raw = frames.frame(n);
         ImageDescription image = frames.image();

@@ -32,10 +32,27 @@ public final class Renderer {
      * @param window a window centre and width that override the file's, or empty to use the file's (or compute one)
      * @param maxWidth the viewport, 0 for none
      * @param sixteenBit grayscale output of 16 bits (PNG), else 8
+     * @param windowFunction the VOI LUT Function of the window given ({@code LINEAR}, {@code LINEAR_EXACT} or
+     *     {@code SIGMOID}, PS3.3 C.11.2.1.3); ignored without one
      */
-    public record Options(int frame, Optional<double[]> window, int maxWidth, int maxHeight, boolean sixteenBit) {
+    public record Options(int frame, Optional<double[]> window, int maxWidth, int maxHeight, boolean sixteenBit,
+            String windowFunction) {
         public static final Options DEFAULT = new Options(0, Optional.empty(), 0, 0, false);
+
+        public Options {
+            if (!VOI_FUNCTIONS.contains(windowFunction)) {
+                throw new IllegalArgumentException("a VOI LUT Function is LINEAR, LINEAR_EXACT or SIGMOID, not "
+                        + windowFunction);
+            }
+        }
+
+        /** A linear window, if any. */
+        public Options(int frame, Optional<double[]> window, int maxWidth, int maxHeight, boolean sixteenBit) {
+            this(frame, window, maxWidth, maxHeight, sixteenBit, "LINEAR");
+        }
     }
+
+    private static final List<String> VOI_FUNCTIONS = List.of("LINEAR", "LINEAR_EXACT", "SIGMOID");
 
     private Renderer() {}
 
@@ -75,14 +92,70 @@ public final class Renderer {
     }
 
     public static void writeJpeg(BufferedImage image, OutputStream out) throws IOException {
-        BufferedImage rgb = image;
-        if (image.getType() == BufferedImage.TYPE_USHORT_GRAY) {
-            rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
-            rgb.getGraphics().drawImage(image, 0, 0, null);
-        }
+        BufferedImage rgb = eightBit(image);
         if (!ImageIO.write(rgb, "jpeg", out)) {
             throw new IOException("no JPEG writer for this image type");
         }
+    }
+
+    /** Writes JPEG with a quality from 1 (smallest) to 100 (best). */
+    public static void writeJpeg(BufferedImage image, int quality, OutputStream out) throws IOException {
+        if (quality < 1 || quality > 100) {
+            throw new IllegalArgumentException("JPEG quality is 1 to 100, not " + quality);
+        }
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionQuality(quality / 100f);
+        try (ImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
+            writer.setOutput(ios);
+            writer.write(null, new IIOImage(eightBit(image), null, null), param);
+        } finally {
+            writer.dispose();
+        }
+    }
+
+    /** Writes GIF (grayscale as is, colour reduced to a palette by the JDK's writer). */
+    public static void writeGif(BufferedImage image, OutputStream out) throws IOException {
+        if (!ImageIO.write(eightBit(image), "gif", out)) {
+            throw new IOException("no GIF writer for this image type");
+        }
+    }
+
+    private static BufferedImage eightBit(BufferedImage image) {
+        if (image.getType() != BufferedImage.TYPE_USHORT_GRAY) {
+            return image;
+        }
+        BufferedImage gray = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
+        gray.getGraphics().drawImage(image, 0, 0, null);
+        return gray;
+    }
+
+    /**
+     * The region {@code (x, y, width, height)} of an image, in its pixels, clipped to the image: a view sharing the
+     * image's pixels.
+     *
+     * @throws IllegalArgumentException when the region lies wholly outside the image
+     */
+    public static BufferedImage region(BufferedImage image, int x, int y, int width, int height) {
+        int x0 = Math.max(0, x);
+        int y0 = Math.max(0, y);
+        int x1 = Math.min(image.getWidth(), x + width);
+        int y1 = Math.min(image.getHeight(), y + height);
+        if (width <= 0 || height <= 0 || x1 <= x0 || y1 <= y0) {
+            throw new IllegalArgumentException("the region " + x + "," + y + "," + width + "," + height
+                    + " lies outside the " + image.getWidth() + " x " + image.getHeight() + " image");
+        }
+        return image.getSubimage(x0, y0, x1 - x0, y1 - y0);
+    }
+
+    /** The image scaled, larger or smaller, to the largest size within {@code width x height} of the same aspect. */
+    public static BufferedImage scaleToFit(BufferedImage image, int width, int height) {
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("a viewport of " + width + " x " + height);
+        }
+        double scale = Math.min((double) width / image.getWidth(), (double) height / image.getHeight());
+        return scaled(image, scale);
     }
 
     /** Stored values as signed or unsigned integers, Bits Stored wide (PS3.5 8.1.1: bits above High Bit ignored). */
@@ -122,7 +195,7 @@ public final class Renderer {
             max = Math.max(max, v);
         }
         ModalityLut modality = ModalityLut.of(ds);
-        VoiLut voi = VoiLut.of(ds, options.window(), modality, min, max);
+        VoiLut voi = VoiLut.of(ds, options.window(), options.windowFunction(), modality, min, max);
         boolean invert = image.photometricInterpretation().equals("MONOCHROME1")
                 ^ ds.string(Tag.PresentationLUTShape).orElse("IDENTITY").equals("INVERSE");
         int outMax = options.sixteenBit() ? 0xFFFF : 0xFF;
@@ -206,9 +279,15 @@ public final class Renderer {
         if (maxWidth <= 0 || maxHeight <= 0 || in.getWidth() <= maxWidth && in.getHeight() <= maxHeight) {
             return in;
         }
-        double scale = Math.min((double) maxWidth / in.getWidth(), (double) maxHeight / in.getHeight());
+        return scaled(in, Math.min((double) maxWidth / in.getWidth(), (double) maxHeight / in.getHeight()));
+    }
+
+    private static BufferedImage scaled(BufferedImage in, double scale) {
         int w = Math.max(1, (int) Math.round(in.getWidth() * scale));
         int h = Math.max(1, (int) Math.round(in.getHeight() * scale));
+        if (w == in.getWidth() && h == in.getHeight()) {
+            return in;
+        }
         BufferedImage out = new BufferedImage(w, h, in.getType());
         var g = out.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
@@ -238,9 +317,13 @@ public final class Renderer {
 
     /** Modality value to 0..1 (PS3.3 C.11.2): a window with its function, or a VOI LUT. */
     record VoiLut(double center, double width, String function, Lut lut) {
-        static VoiLut of(Dataset ds, Optional<double[]> override, ModalityLut modality, int min, int max) {
+        static VoiLut of(Dataset ds, Optional<double[]> override, String overrideFunction, ModalityLut modality,
+                int min, int max) {
             if (override.isPresent()) {
-                return new VoiLut(override.get()[0], Math.max(1, override.get()[1]), "LINEAR", null);
+                // PS3.3 C.11.2.1.2: a LINEAR width is at least 1; the other functions take any width above 0.
+                double width = overrideFunction.equals("LINEAR") ? Math.max(1, override.get()[1])
+                        : Math.max(Double.MIN_NORMAL, override.get()[1]);
+                return new VoiLut(override.get()[0], width, overrideFunction, null);
             }
             List<Dataset> seq = ds.items(Tag.VOILUTSequence);
             if (!seq.isEmpty() && !ds.contains(Tag.WindowCenter)) {

@@ -81,23 +81,10 @@ public final class Transcoder {
         long encodedBytes = 0;
         try (OutputStream spoolOut = new BufferedOutputStream(Files.newOutputStream(spool), 1 << 16)) {
             for (int i = 0; i < frames.count(); i++) {
-                PixelCodec.Decoded d = PixelData.decode(frames, in.transferSyntax(), i);
-                if (encoder != null && (target.uid().equals(Uid.JPEG2000Lossless)
-                        || target.uid().equals(Uid.HTJ2KLossless)) && d.image()
-                        .photometricInterpretation().equals("YBR_FULL")) {
-                    // Its encoder applies the reversible colour transform to what it takes as RGB: YBR would have to
-                    // be converted first, which rounds, and a lossless syntax must not carry rounded pixels.
-                    throw new CodecException(encoder.name(), i, "YBR_FULL colour cannot be written losslessly in"
-                            + " JPEG 2000 here (its encoder takes RGB); choose another lossless syntax");
-                }
-                if (encoder != null && transformsColour(target) && d.image().photometricInterpretation()
-                        .equals("YBR_FULL")) {
-                    // These encoders take RGB and apply their own colour transform: YBR must not go in twice.
-                    d = ybrFullToRgb(d, i);
-                }
+                Encoded e = encode(frames, in.transferSyntax(), i, target, encoder, options);
+                PixelCodec.Decoded d = e.decoded();
                 last = d.image();
-                byte[] bytes = encoder == null ? nativeBytes(d) : encoder.encode(d.pixels(), d.image(), target.uid(),
-                        options, i);
+                byte[] bytes = e.bytes();
                 rawBytes += d.pixels().length;
                 encodedBytes += bytes.length;
                 spoolOut.write(bytes);
@@ -136,8 +123,55 @@ public final class Transcoder {
         return b.build();
     }
 
+    /**
+     * Frame {@code n} (from 0) of {@code frames}, held in {@code source}, as one frame of {@code target}: the
+     * codestream a fragment of that syntax would hold, or for a native target the frame's bytes as a native data
+     * set of this image holds them (little endian; planar configuration and 1-bit packing as stored when the source
+     * is native, interleaved when it was decoded). What WADO-RS frames and bulk data send; {@link #transcode} writes
+     * the same bytes for each frame of a whole file.
+     *
+     * @throws CodecException when no codec here reads the source or writes the target for this image
+     */
+    public static byte[] encodeFrame(Frames frames, TransferSyntax source, int n, TransferSyntax target,
+            PixelCodec.EncodeOptions options) throws IOException {
+        if (target.isNative()) {
+            return PixelData.nativeFrame(frames, source, n);
+        }
+        if (source.uid().equals(target.uid())) {
+            return frames.frame(n);
+        }
+        PixelCodec encoder = PixelData.encoder(target.uid(), frames.image()).orElseThrow(() -> new CodecException(
+                target.keyword().isEmpty() ? target.uid() : target.keyword(), n, "no encoder here for transfer"
+                + " syntax " + target.uid()));
+        return encode(frames, source, n, target, encoder, options).bytes();
+    }
+
+    /** One frame decoded and, with an encoder, encoded; else its native bytes. */
+    private record Encoded(PixelCodec.Decoded decoded, byte[] bytes) {}
+
+    private static Encoded encode(Frames frames, TransferSyntax source, int i, TransferSyntax target,
+            PixelCodec encoder, PixelCodec.EncodeOptions options) throws IOException {
+        PixelCodec.Decoded d = PixelData.decode(frames, source, i);
+        if (encoder != null && (target.uid().equals(Uid.JPEG2000Lossless)
+                || target.uid().equals(Uid.HTJ2KLossless)) && d.image()
+                .photometricInterpretation().equals("YBR_FULL")) {
+            // Its encoder applies the reversible colour transform to what it takes as RGB: YBR would have to
+            // be converted first, which rounds, and a lossless syntax must not carry rounded pixels.
+            throw new CodecException(encoder.name(), i, "YBR_FULL colour cannot be written losslessly in"
+                    + " JPEG 2000 here (its encoder takes RGB); choose another lossless syntax");
+        }
+        if (encoder != null && transformsColour(target) && d.image().photometricInterpretation()
+                .equals("YBR_FULL")) {
+            // These encoders take RGB and apply their own colour transform: YBR must not go in twice.
+            d = ybrFullToRgb(d, i);
+        }
+        byte[] bytes = encoder == null ? nativeBytes(d) : encoder.encode(d.pixels(), d.image(), target.uid(),
+                options, i);
+        return new Encoded(d, bytes);
+    }
+
     /** Native frames in the layout of a file: interleaved samples, 1-bit data packed, even length overall. */
-    private static byte[] nativeBytes(PixelCodec.Decoded d) {
+    static byte[] nativeBytes(PixelCodec.Decoded d) {
         if (d.image().bitsAllocated() == 1) {
             byte[] p = d.pixels();
             byte[] packed = new byte[(p.length + 7) / 8];

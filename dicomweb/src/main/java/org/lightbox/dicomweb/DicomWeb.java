@@ -66,7 +66,8 @@ public final class DicomWeb {
         Capabilities capabilities = new Capabilities();
         new QidoHandler(archive).register(routes, capabilities);
         new MetadataHandler(archive).register(routes, capabilities);
-        // Resource families register here as they are built: WADO-RS, STOW-RS, WADO-URI.
+        WadoRoutes.register(routes, archive); // WADO-RS (instances, frames, bulk data, rendered), WADO-URI
+        // Resource families register here as they are built: STOW-RS.
         new CapabilitiesHandler(capabilities).register(routes);
     }
 

@@ -42,6 +42,19 @@ final class Uids {
         return uid;
     }
 
+    /**
+     * The UID, which must be present.
+     *
+     * @param name what the UID is, for the message ("StudyInstanceUID", "studyUID")
+     * @throws DicomwebException 400 naming {@code name} when the value is absent or no UID
+     */
+    static String require(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            throw DicomwebException.badRequest(name + " is missing");
+        }
+        return check(name, value);
+    }
+
     /** The text with control characters escaped, for messages that echo what the client sent. */
     static String printable(CharSequence s) {
         StringBuilder sb = new StringBuilder(Math.min(s.length(), 80));

@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.lightbox.server;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,12 +15,8 @@ import org.lightbox.dicom.Tag;
 import org.lightbox.dicom.TransferSyntax;
 import org.lightbox.dicom.Uid;
 import org.lightbox.dicom.Vr;
-import org.lightbox.dicom.io.DicomFile;
-import org.lightbox.dicom.io.DicomReader;
-import org.lightbox.dicom.io.DicomWriter;
-import org.lightbox.dicom.io.ReadOptions;
+import org.lightbox.imaging.Conversion;
 import org.lightbox.imaging.PixelCodec;
-import org.lightbox.imaging.Transcoder;
 import org.lightbox.net.Association;
 import org.lightbox.net.DimseService;
 import org.lightbox.net.PresentationContext;
@@ -39,15 +32,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An instance goes as stored (the blob's bytes after its File Meta Information, streamed, never parsed) when the
  * peer accepted its SOP class in its stored transfer syntax. Otherwise it is converted to an uncompressed syntax the
- * peer accepted for the class (Explicit VR Little Endian first): re-encoded when the stored syntax is native, its
- * pixel data decoded by the {@link Transcoder} into a temporary file when it is compressed. Everything that can fail
- * before the first byte (a missing blob, a codec that is lacking) fails the one sub-operation before it starts, so the
- * association carrying it is never aborted for it.
+ * peer accepted for the class (Explicit VR Little Endian first) by imaging's {@link Conversion}, the path WADO-RS uses
+ * too: re-encoded when the stored syntax is native, its pixel data decoded into a temporary file when it is
+ * compressed. Everything that can fail before the first byte (a missing blob, a codec that is lacking) fails the one
+ * sub-operation before it starts, so the association carrying it is never aborted for it.
  */
 final class SubOperations {
     private static final Logger LOG = LoggerFactory.getLogger(SubOperations.class);
-    /** Values at least this large stay in the blob while converting (memory holds the rest of the data set). */
-    private static final long BULK_THRESHOLD = 64 * 1024;
     private static final List<String> FALLBACKS = List.of(Uid.ExplicitVRLittleEndian, Uid.ImplicitVRLittleEndian);
 
     private final int total;
@@ -230,49 +221,24 @@ final class SubOperations {
 
         /** The instance in another transfer syntax: re-encoded, or its pixel data decoded to a temporary file. */
         static Source converted(Archive archive, StoredInstance instance, TransferSyntax target) throws IOException {
-            Path blob = archive.blobFile(instance);
-            DicomFile file = DicomReader.read(blob, ReadOptions.DEFAULT.withBulkDataThreshold(BULK_THRESHOLD));
-            boolean pixels = file.dataset().contains(Tag.PixelData);
-            if (!file.transferSyntax().isEncapsulated() || !pixels) {
-                Dataset ds = DicomWriter.convert(file, target).dataset();
-                return new Source() {
-                    @Override
-                    public void writeTo(OutputStream out) throws IOException {
-                        DicomWriter.writeDataset(ds, target, out, DicomWriter.Lengths.AS_READ);
-                    }
-
-                    @Override
-                    public void close() {}
-                };
-            }
-            Path temp = Files.createTempFile("lightbox-retrieve-", ".dcm");
-            try {
-                try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
-                    Transcoder.transcode(file, target, PixelCodec.EncodeOptions.DEFAULT, o);
+            Conversion conversion = Conversion.prepare(archive.blobFile(instance), target,
+                    PixelCodec.EncodeOptions.DEFAULT);
+            return new Source() {
+                @Override
+                public void writeTo(OutputStream out) throws IOException {
+                    conversion.writeDataset(out);
                 }
-                long offset = Retrieve.datasetOffset(temp);
-                InputStream in = Files.newInputStream(temp);
-                in.skipNBytes(offset);
-                return new Source() {
-                    @Override
-                    public void writeTo(OutputStream out) throws IOException {
-                        in.transferTo(out);
-                    }
 
-                    @Override
-                    public void close() {
-                        try {
-                            in.close();
-                            Files.deleteIfExists(temp);
-                        } catch (IOException e) {
-                            LOG.warn("cannot delete {}: {}", temp, e.getMessage());
-                        }
+                @Override
+                public void close() {
+                    try {
+                        conversion.close();
+                    } catch (IOException e) {
+                        LOG.warn("cannot delete a temporary file of {}: {}", instance.sopInstanceUid(),
+                                e.getMessage());
                     }
-                };
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(temp);
-                throw e;
-            }
+                }
+            };
         }
     }
 }
