@@ -536,7 +536,25 @@ public final class Association implements AutoCloseable {
                         cmd.describe());
                 return;
             }
-            q.add(new Response(cmd, data));
+            deliver(cmd.messageIdBeingRespondedTo(), q, new Response(cmd, data));
+        }
+    }
+
+    /**
+     * Hands a response to the operation waiting for it. A full queue (a requestor reading matches slower than the
+     * peer sends them) makes the reader wait, which pushes back on the peer through TCP, rather than fail; the wait
+     * ends if the operation has gone.
+     */
+    private void deliver(int messageId, BlockingQueue<Object> q, Response response) throws IOException {
+        try {
+            while (!q.offer(response, 100, TimeUnit.MILLISECONDS)) {
+                if (waiting.get(messageId) != q) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted handing a response to its operation");
         }
     }
 

@@ -123,4 +123,44 @@ class AsyncAndLimitsTest {
                     bytes(10), Command.PRIORITY_MEDIUM, null, 0).status()).isEqualTo(Status.SUCCESS);
         }
     }
+
+    @Test
+    void aFindWithMoreMatchesThanTheResponseQueueHoldsReachesASlowRequestorWhole() throws Exception {
+        String find = Uid.StudyRootQueryRetrieveInformationModelFind;
+        String ivrle = Uid.ImplicitVRLittleEndian;
+        int matches = 3000; // more than the 1,024 responses an operation queues before the reader waits
+        DimseService service = new DimseService() {
+            @Override
+            public Response find(Request request, org.lightbox.dicom.Dataset identifier, Responder out)
+                    throws IOException {
+                for (int i = 0; i < matches; i++) {
+                    out.pending(Response.of(Status.PENDING).withDataset(org.lightbox.dicom.Dataset.builder()
+                            .setStrings(org.lightbox.dicom.Tag.PatientID, org.lightbox.dicom.Vr.LO, "P" + i).build()));
+                }
+                return Response.of(Status.SUCCESS);
+            }
+        };
+        server = DicomServer.start(new DicomServer.Config("127.0.0.1", 0,
+                AcceptorPolicy.builder("SCP").accept(find, List.of(ivrle)).build(), NetOptions.DEFAULT,
+                Map.of(find, service), 4, null));
+        AtomicInteger seen = new AtomicInteger();
+        org.lightbox.dicom.Dataset keys = org.lightbox.dicom.Dataset.builder()
+                .setStrings(org.lightbox.dicom.Tag.QueryRetrieveLevel, org.lightbox.dicom.Vr.CS, "PATIENT").build();
+        try (Association a = Association.connect("127.0.0.1", server.port(),
+                new Proposal("SCU", "SCP").add(find, ivrle), NetOptions.DEFAULT, null, Map.of())) {
+            Response last = a.query(Command.C_FIND_RQ, find, keys, null, r -> {
+                if (seen.getAndIncrement() == 0) {
+                    try {
+                        Thread.sleep(1500); // the peer sends every match meanwhile: the queue fills
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return true;
+            });
+            assertThat(last.status()).isEqualTo(Status.SUCCESS);
+            assertThat(seen.get()).isEqualTo(matches);
+            assertThat(a.query(Command.C_FIND_RQ, find, keys, null, null).status()).isEqualTo(Status.SUCCESS);
+        }
+    }
 }
