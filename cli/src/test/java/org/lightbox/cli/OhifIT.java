@@ -226,10 +226,21 @@ class OhifIT {
         return Path.of(System.getProperty("user.home"), ".cache", "lightbox", "ohif", version, "package", "dist");
     }
 
+    /**
+     * A port free now, below Linux's usual range of ephemeral ports (32768 and up): the ports are bound only later,
+     * after connections of this test (C-STORE) that would otherwise be handed one of them, as happened once.
+     */
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        java.util.SplittableRandom random = new java.util.SplittableRandom();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20000 + random.nextInt(12000);
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IOException("no free port between 20000 and 32000 on the loopback interface");
     }
 
     /** {@code java -jar lightbox.jar serve} on free ports, up when {@code /health} answers 200; stopped by SIGTERM. */
