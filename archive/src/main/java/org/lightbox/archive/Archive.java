@@ -95,12 +95,12 @@ public final class Archive implements AutoCloseable {
 
     /** The stored instance with this SOP Instance UID. */
     public Optional<StoredInstance> find(String sopInstanceUid) throws IOException {
-        return read(c -> index.findInstance(c, sopInstanceUid));
+        return index.lookup(c -> index.findInstance(c, sopInstanceUid));
     }
 
     /** The instance's metadata as DICOM JSON up to Pixel Data, bulk values as {@code bulk:<JSON pointer>} URIs. */
     public Optional<String> metadata(String sopInstanceUid) throws IOException {
-        return Optional.ofNullable(read(c -> index.metadata(c, sopInstanceUid)));
+        return Optional.ofNullable(index.lookup(c -> index.metadata(c, sopInstanceUid)));
     }
 
     /**
@@ -116,7 +116,7 @@ public final class Archive implements AutoCloseable {
     public long metadata(String studyInstanceUid, String seriesInstanceUid, String sopInstanceUid,
             InstanceMetadata.Sink sink) throws IOException {
         try {
-            return read(c -> {
+            return index.lookup(c -> {
                 try {
                     return index.metadata(c, studyInstanceUid, seriesInstanceUid, sopInstanceUid, sink);
                 } catch (IOException e) {
@@ -138,7 +138,7 @@ public final class Archive implements AutoCloseable {
      */
     public Optional<String> metadataVersion(String studyInstanceUid, String seriesInstanceUid, String sopInstanceUid)
             throws IOException {
-        return Optional.ofNullable(read(c -> index.metadataVersion(c, studyInstanceUid, seriesInstanceUid,
+        return Optional.ofNullable(index.lookup(c -> index.metadataVersion(c, studyInstanceUid, seriesInstanceUid,
                 sopInstanceUid)));
     }
 
@@ -150,7 +150,7 @@ public final class Archive implements AutoCloseable {
      */
     public QueryOutcome query(Query query, QuerySink sink) throws IOException {
         try {
-            return read(c -> {
+            return index.lookup(c -> {
                 try {
                     return QueryExecutor.run(c, query, sink);
                 } catch (IOException e) {
@@ -164,7 +164,7 @@ public final class Archive implements AutoCloseable {
 
     /** The conflicts recorded for a study. */
     public List<IngestResult.Conflict> conflicts(String studyInstanceUid) throws IOException {
-        return read(c -> index.conflicts(c, studyInstanceUid));
+        return index.lookup(c -> index.conflicts(c, studyInstanceUid));
     }
 
     /** The file that holds a stored instance. */
@@ -190,13 +190,6 @@ public final class Archive implements AutoCloseable {
         return index;
     }
 
-    private <T> T read(SqlIndex.Work<T> work) throws IOException {
-        try {
-            return index.read(work);
-        } catch (IndexEntry.Rejection r) {
-            throw new IllegalStateException("a read does not reject", r);
-        }
-    }
 
     @Override
     public void close() {

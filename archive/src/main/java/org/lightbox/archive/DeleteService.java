@@ -37,7 +37,7 @@ final class DeleteService {
     private record Listed(String missing, List<String> sopInstanceUids) {}
 
     DeleteResult delete(DeleteTarget target) throws IOException {
-        Listed listed = read(c -> {
+        Listed listed = index.lookup(c -> {
             String missing = index.missing(c, target);
             return new Listed(missing, missing == null ? index.instanceUids(c, target) : List.of());
         });
@@ -55,13 +55,13 @@ final class DeleteService {
                 throw new IllegalStateException("a deletion does not reject", r);
             }
             if (removal.instances().isEmpty()) { // another deletion came first
-                String missing = read(c -> index.missing(c, target));
+                String missing = index.lookup(c -> index.missing(c, target));
                 return new DeleteResult.NotFound(target, missing != null ? missing : target.describe() + " not found");
             }
             List<String> paths = removal.instances().stream().map(StoredInstance::blobPath).toList();
             List<String> removed = blobs.deleteAll(paths);
             try {
-                write(c -> {
+                index.update(c -> {
                     for (String p : removed) {
                         index.clearPendingDeletion(c, p);
                     }
@@ -95,16 +95,16 @@ final class DeleteService {
      */
     List<String> finishPending() throws IOException {
         List<String> finished = new ArrayList<>();
-        for (SqlIndex.PendingDeletion p : read(index::pendingDeletions)) {
+        for (SqlIndex.PendingDeletion p : index.lookup(index::pendingDeletions)) {
             ReentrantLock lock = ingest.stripe(p.sopInstanceUid());
             lock.lock();
             try {
                 // Checked again under the lock: a deletion running now holds it until it has cleared its entries.
-                if (!read(c -> index.isPendingDeletion(c, p.blobPath()))
+                if (!index.lookup(c -> index.isPendingDeletion(c, p.blobPath()))
                         || blobs.deleteAll(List.of(p.blobPath())).isEmpty()) {
                     continue;
                 }
-                write(c -> {
+                index.update(c -> {
                     index.clearPendingDeletion(c, p.blobPath());
                     return null;
                 });
@@ -116,19 +116,5 @@ final class DeleteService {
         return finished;
     }
 
-    private <T> T read(SqlIndex.Work<T> work) throws IOException {
-        try {
-            return index.read(work);
-        } catch (IndexEntry.Rejection r) {
-            throw new IllegalStateException("a read does not reject", r);
-        }
-    }
 
-    private <T> T write(SqlIndex.Work<T> work) throws IOException {
-        try {
-            return index.write(work);
-        } catch (IndexEntry.Rejection r) {
-            throw new IllegalStateException("this write does not reject", r);
-        }
-    }
 }

@@ -124,7 +124,7 @@ final class IngestService {
 
     private IngestResult place(FileBlobStore.Temp temp, IndexEntry entry) throws IOException {
         String uid = entry.sopInstanceUid();
-        Optional<StoredInstance> existing = read(c -> index.findInstance(c, uid));
+        Optional<StoredInstance> existing = index.lookup(c -> index.findInstance(c, uid));
         if (existing.isPresent()) {
             StoredInstance old = existing.get();
             boolean same = old.sha256().equals(temp.sha256());
@@ -134,7 +134,7 @@ final class IngestService {
                     if (!same) {
                         IngestResult.Conflict k = new IngestResult.Conflict("DUPLICATE", "SOPInstanceUID",
                                 old.sha256(), temp.sha256());
-                        write(c -> {
+                        index.update(c -> {
                             index.recordConflict(c, old.studyInstanceUid(), uid, k, null, System.currentTimeMillis());
                             return null;
                         });
@@ -233,20 +233,6 @@ final class IngestService {
         return used.stream().mapToObj(i -> stripes[i]).toList();
     }
 
-    private <T> T read(SqlIndex.Work<T> work) throws IOException {
-        try {
-            return index.read(work);
-        } catch (IndexEntry.Rejection r) {
-            throw new IllegalStateException("a read does not reject", r);
-        }
-    }
 
-    private <T> T write(SqlIndex.Work<T> work) throws IOException {
-        try {
-            return index.write(work);
-        } catch (IndexEntry.Rejection r) {
-            throw new IllegalStateException("this write does not reject", r);
-        }
-    }
 
 }

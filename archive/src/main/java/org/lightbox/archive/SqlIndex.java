@@ -144,6 +144,24 @@ final class SqlIndex implements AutoCloseable {
         return write(work, true);
     }
 
+    /** A read, whose work never rejects an entry. */
+    <T> T lookup(Work<T> work) throws IOException {
+        try {
+            return read(work);
+        } catch (IndexEntry.Rejection r) {
+            throw new IllegalStateException("a read does not reject", r);
+        }
+    }
+
+    /** A write whose work checks no entry, so it cannot reject one. */
+    <T> T update(Work<T> work) throws IOException {
+        try {
+            return write(work);
+        } catch (IndexEntry.Rejection r) {
+            throw new IllegalStateException("this write does not reject", r);
+        }
+    }
+
     private <T> T write(Work<T> work, boolean durable) throws IOException, IndexEntry.Rejection {
         writer.lock();
         try (Connection c = dataSource.getConnection()) {
