@@ -451,12 +451,8 @@ public final class ServerConfigReader {
             }
         }
 
-        /** "1.2.3, 1.2.4", or a YAML list of UIDs; each checked (PS3.5 9.1: digits and dots, at most 64). */
-        Set<String> uids(String key) {
-            JsonNode v = value(key);
-            if (v == null) {
-                return Set.of();
-            }
+        /** The words of a YAML list, or of a string separated by commas or blanks. */
+        private List<String> words(String key, JsonNode v, String expected) {
             List<String> words = new ArrayList<>();
             if (v.isArray()) {
                 v.forEach(w -> words.add(w.asText().strip()));
@@ -467,8 +463,18 @@ public final class ServerConfigReader {
                     }
                 }
             } else {
-                throw error(key, "must be a list of UIDs");
+                throw error(key, expected);
             }
+            return words;
+        }
+
+        /** "1.2.3, 1.2.4", or a YAML list of UIDs; each checked (PS3.5 9.1: digits and dots, at most 64). */
+        Set<String> uids(String key) {
+            JsonNode v = value(key);
+            if (v == null) {
+                return Set.of();
+            }
+            List<String> words = words(key, v, "must be a list of UIDs");
             Set<String> uids = new LinkedHashSet<>();
             for (String w : words) {
                 if (w.length() > 64 || !UID.matcher(w).matches()) {
@@ -488,18 +494,7 @@ public final class ServerConfigReader {
             if (v == null) {
                 return List.of();
             }
-            List<String> words = new ArrayList<>();
-            if (v.isArray()) {
-                v.forEach(w -> words.add(w.asText().strip()));
-            } else if (v.isValueNode()) {
-                for (String w : v.asText().split("[,\\s]+")) {
-                    if (!w.isBlank()) {
-                        words.add(w);
-                    }
-                }
-            } else {
-                throw error(key, "must be a list of origins such as https://viewer.example.org, or *");
-            }
+            List<String> words = words(key, v, "must be a list of origins such as https://viewer.example.org, or *");
             List<String> origins = new ArrayList<>();
             for (String w : words) {
                 try {
